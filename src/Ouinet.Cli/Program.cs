@@ -1,0 +1,3 @@
+using Ouinet.Cli;
+
+return await OuinetCommand.RunAsync(args);

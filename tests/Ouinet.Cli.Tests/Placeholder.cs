@@ -1,0 +1,1 @@
+namespace Ouinet.Cli.Tests;
