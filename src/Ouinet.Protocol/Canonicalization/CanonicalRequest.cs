@@ -44,6 +44,15 @@ public static class CanonicalRequest
         return new HttpRequestHead(method, target, HttpProtocolVersion.Http11, fields);
     }
 
+    /// <summary>
+    /// As <see cref="Create(string, HttpFields?, string)"/> for a <see cref="Uri"/>: its <see cref="Uri.AbsoluteUri"/>
+    /// (already escaped and dot-segment-resolved by .NET) is normalized first; throws if that cannot be done.
+    /// </summary>
+    public static HttpRequestHead Create(Uri uri, HttpFields? clientFields = null, string method = "GET") =>
+        TryCreate(uri, clientFields, method, out var request, out var error)
+            ? request
+            : throw new ArgumentException($"No canonical form for {uri} ({error}).", nameof(uri));
+
     /// <summary>As <see cref="Create(string, HttpFields?, string)"/> for any URI: normalized first, failing on what cannot be.</summary>
     public static bool TryCreate(
         string uri,

@@ -28,6 +28,7 @@ public static class InjectorKeyFiles
     /// </summary>
     public static InjectorPrivateKey LoadOrCreate(string repositoryDirectory)
     {
+        Directory.CreateDirectory(repositoryDirectory);
         var privatePath = Path.Combine(repositoryDirectory, PrivateKeyFileName);
         InjectorPrivateKey key;
         if (File.Exists(privatePath))

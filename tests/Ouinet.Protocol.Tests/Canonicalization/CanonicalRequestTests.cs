@@ -56,6 +56,8 @@ public class CanonicalRequestTests
         Assert.Equal(CanonicalUriError.UnsupportedScheme, error);
         Assert.True(CanonicalRequest.TryCreate(new Uri("https://example.com/a/./b"), null, "GET", out var fromUri, out _));
         Assert.Equal("/a/b", fromUri.Target);
+        Assert.Equal("example.com:8443", CanonicalRequest.Create(new Uri("HTTPS://EXAMPLE.com:8443/#x")).Fields.Get("Host"));
+        Assert.Throws<ArgumentException>(() => CanonicalRequest.Create(new Uri("https://user@example.com/")));
         Assert.False(CanonicalRequest.TryCreate(new Uri("/relative", UriKind.Relative), null, "GET", out _, out error));
         Assert.Equal(CanonicalUriError.NotAbsolute, error);
     }
