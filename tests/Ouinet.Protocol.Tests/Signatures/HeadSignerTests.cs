@@ -82,6 +82,19 @@ public class HeadSignerTests
     }
 
     [Theory]
+    [MemberData(nameof(Manifest.VectorNames), MemberType = typeof(Manifest))]
+    public void Vector_signatures_cover_what_a_verifier_requires(string vector)
+    {
+        var manifest = Manifest.Vector(vector);
+        var sig0 = HttpSignature.Parse(manifest.String("x_ouinet_sig0"));
+        var sig1 = HttpSignature.Parse(manifest.String("x_ouinet_sig1"));
+
+        Assert.All(HeadSigner.RequiredHeadCoverage, name => Assert.True(sig0.Covers(name), name));
+        Assert.All(HeadSigner.RequiredFullCoverage, name => Assert.True(sig1.Covers(name), name));
+        Assert.False(sig0.Covers("digest"));
+    }
+
+    [Theory]
     [InlineData("Date")]
     [InlineData("Content-Type")]
     [InlineData("X-Ouinet-URI")]
