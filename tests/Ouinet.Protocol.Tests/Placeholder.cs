@@ -1,1 +1,0 @@
-namespace Ouinet.Protocol.Tests;
