@@ -23,6 +23,9 @@ internal struct SectionScan
     /// <summary>Offset of the first line not yet looked at.</summary>
     public long NextLine;
 
+    /// <summary>Offset up to which there is no LF past <see cref="NextLine"/>: a long line is not rescanned either.</summary>
+    public long ScannedTo;
+
     /// <summary>A non-empty first line (start line, or first field line of trailers) was seen.</summary>
     public bool SawFirstLine;
 }
@@ -42,16 +45,17 @@ internal static class FieldSectionScanner
     {
         var window = buffer.Length > maxBytes ? buffer.Slice(0, maxBytes) : buffer;
         var reader = new SequenceReader<byte>(window);
-        reader.Advance(scan.NextLine);
-        while (reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+        reader.Advance(Math.Max(scan.NextLine, scan.ScannedTo));
+        while (reader.TryAdvanceTo((byte)'\n'))
         {
-            if (line.IsEmpty || LastByte(line) != (byte)'\r')
+            var lineLength = reader.Consumed - 1 - scan.NextLine;
+            if (lineLength == 0 || ByteBeforeLf(ref reader) != (byte)'\r')
             {
                 // RFC 9112 §2.2 lets a recipient accept a bare LF; we do not: a front end that reads it differently
                 // could be made to see other fields than we do (request smuggling), and Beast rejects it too.
                 throw HttpErrors.Malformed(fromServer, HttpParseError.InvalidLineEnding, "Bare LF in the message head: lines must end with CRLF.");
             }
-            if (line.Length == 1)
+            if (lineLength == 1)
             {
                 if (scan.SawFirstLine || kind == SectionKind.Trailers)
                 {
@@ -70,6 +74,7 @@ internal static class FieldSectionScanner
             }
             scan.NextLine = reader.Consumed;
         }
+        scan.ScannedTo = window.Length;
         if (buffer.Length >= maxBytes)
         {
             throw kind == SectionKind.Trailers
@@ -84,5 +89,12 @@ internal static class FieldSectionScanner
     public static bool IsOnlyEmptyLines(in ReadOnlySequence<byte> buffer, in SectionScan scan) =>
         !scan.SawFirstLine && scan.NextLine == buffer.Length;
 
-    private static byte LastByte(in ReadOnlySequence<byte> s) => s.Slice(s.Length - 1).FirstSpan[0];
+    /// <summary>The byte before the LF the reader just passed (the reader ends where it was).</summary>
+    private static byte ByteBeforeLf(ref SequenceReader<byte> reader)
+    {
+        reader.Rewind(2);
+        reader.TryRead(out var b);
+        reader.Advance(1);
+        return b;
+    }
 }
