@@ -21,7 +21,7 @@ public static class HttpWriter
         {
             throw new ArgumentException($"Invalid method \"{head.Method}\": must be a token.", nameof(head));
         }
-        if (head.Target.Length == 0 || head.Target.Any(c => c is <= ' ' or >= '\x7f'))
+        if (head.Target.Length == 0 || head.Target.AsSpan().ContainsAnyExceptInRange('!', '~'))
         {
             throw new ArgumentException("Invalid request target: empty, or holds spaces, controls or non-ASCII.", nameof(head));
         }
@@ -47,7 +47,7 @@ public static class HttpWriter
         {
             throw new ArgumentException($"Status code {head.StatusCode} is not three digits.", nameof(head));
         }
-        if (head.Reason.Any(c => c > 0xff || !HttpSyntax.IsFieldValueChar((byte)c)))
+        if (!IsFieldValue(head.Reason))
         {
             throw new ArgumentException("Reason phrase holds a control or non-Latin-1 character.", nameof(head));
         }
@@ -104,17 +104,18 @@ public static class HttpWriter
 
     private static void WriteChunkLine(IBufferWriter<byte> writer, long size, IEnumerable<ChunkExtension>? extensions)
     {
+        // Indexing, not foreach: enumerating through the interface would allocate on every chunk.
         var list = extensions as IReadOnlyList<ChunkExtension> ?? extensions?.ToList() ?? [];
         var length = 16 + 2;
-        foreach (var e in list)
+        for (var i = 0; i < list.Count; i++)
         {
-            length += ExtensionLength(e);
+            length += ExtensionLength(list[i]);
         }
         var span = writer.GetSpan(length);
         size.TryFormat(span, out var p, "x");
-        foreach (var e in list)
+        for (var i = 0; i < list.Count; i++)
         {
-            p += PutExtension(span[p..], e);
+            p += PutExtension(span[p..], list[i]);
         }
         p += Put(span[p..], Crlf);
         writer.Advance(p);
@@ -130,16 +131,11 @@ public static class HttpWriter
         {
             return 1 + e.Name.Length;
         }
-        var length = 1 + e.Name.Length + 3 + e.Value.Length;
-        foreach (var c in e.Value)
+        if (!IsFieldValue(e.Value))
         {
-            if (c > 0xff || !HttpSyntax.IsFieldValueChar((byte)c))
-            {
-                throw new ArgumentException($"Chunk extension {e.Name} has a control or non-Latin-1 character in its value.", nameof(e));
-            }
-            length += c is '"' or '\\' ? 1 : 0;
+            throw new ArgumentException($"Chunk extension {e.Name} has a control or non-Latin-1 character in its value.", nameof(e));
         }
-        return length;
+        return 1 + e.Name.Length + 3 + e.Value.Length + e.Value.AsSpan().Count('"') + e.Value.AsSpan().Count('\\');
     }
 
     /// <summary><c>;name</c> or <c>;name="value"</c>, with <c>"</c> and <c>\</c> escaped.</summary>
@@ -176,8 +172,9 @@ public static class HttpWriter
         // HttpFields checked names and values on the way in; any other list is checked here.
         var check = fields is not HttpFields;
         var length = 0;
-        foreach (var f in fields)
+        for (var i = 0; i < fields.Count; i++)
         {
+            var f = fields[i];
             if (check)
             {
                 HttpSyntax.ValidateFieldName(f.Name);
@@ -191,8 +188,9 @@ public static class HttpWriter
     private static int PutFields(Span<byte> span, IReadOnlyList<HttpField> fields)
     {
         var p = 0;
-        foreach (var f in fields)
+        for (var i = 0; i < fields.Count; i++)
         {
+            var f = fields[i];
             p += Put(span[p..], f.Name);
             span[p++] = (byte)':';
             span[p++] = (byte)' ';
@@ -200,6 +198,19 @@ public static class HttpWriter
             p += Put(span[p..], Crlf);
         }
         return p;
+    }
+
+    /// <summary>HTAB, SP, VCHAR and obs-text only: what a field value, reason phrase or quoted-string may hold.</summary>
+    private static bool IsFieldValue(string s)
+    {
+        foreach (var c in s)
+        {
+            if (c > 0xff || !HttpSyntax.IsFieldValueChar((byte)c))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int PutVersion(Span<byte> span, HttpProtocolVersion version) =>
