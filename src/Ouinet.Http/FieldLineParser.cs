@@ -67,12 +67,9 @@ internal static class FieldLineParser
             // RFC 9112 §5.1: a server MUST reject whitespace between name and colon (smuggling vector).
             throw HttpErrors.Malformed(fromServer, HttpParseError.InvalidFieldName, "Whitespace between field name and colon.");
         }
-        foreach (var c in name)
+        if (!HttpSyntax.IsToken(name))
         {
-            if (!HttpSyntax.IsTokenChar(c))
-            {
-                throw HttpErrors.Malformed(fromServer, HttpParseError.InvalidFieldName, "Field name is not a token.");
-            }
+            throw HttpErrors.Malformed(fromServer, HttpParseError.InvalidFieldName, "Field name is not a token.");
         }
         var value = line[(colon + 1)..].Trim(" \t"u8);
         foreach (var c in value)

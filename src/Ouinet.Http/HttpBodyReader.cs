@@ -88,6 +88,10 @@ public sealed class HttpBodyReader
     internal async ValueTask<HttpBodyPart> ReadAsync(long maxData, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxData, 1);
+        if (!IsCompleted)
+        {
+            _owner.ThrowIfDetached();
+        }
         while (true)
         {
             if (TryStep(maxData, out var part))

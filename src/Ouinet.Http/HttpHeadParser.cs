@@ -75,7 +75,7 @@ public static class HttpHeadParser
             throw HttpErrors.Malformed(false, HttpParseError.InvalidStartLine, "Request line is not: method SP target SP version.");
         }
         var method = line[..sp1];
-        if (method.IsEmpty || !IsToken(method))
+        if (!HttpSyntax.IsToken(method))
         {
             throw HttpErrors.Malformed(false, HttpParseError.InvalidMethod, "Request method is not a token.");
         }
@@ -181,17 +181,5 @@ public static class HttpHeadParser
         {
             throw HttpErrors.Malformed(false, HttpParseError.InvalidHost, "Invalid Host field value.");
         }
-    }
-
-    private static bool IsToken(ReadOnlySpan<byte> s)
-    {
-        foreach (var c in s)
-        {
-            if (!HttpSyntax.IsTokenChar(c))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -153,6 +153,8 @@ public sealed class HttpMessageReader : IAsyncDisposable
         }
     }
 
+    internal void ThrowIfDetached() => ObjectDisposedException.ThrowIf(_detached, this);
+
     /// <summary>Called by the body reader when it reached End.</summary>
     internal void OnBodyCompleted(HttpBodyReader body)
     {

@@ -257,6 +257,19 @@ public class MessageReaderStreamingTests
     }
 
     [Fact(Timeout = 10000)]
+    public async Task DetachInput_InTheMiddleOfABody_IsRefused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var reader = Wire.Reader("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab");
+        var head = await reader.ReadRequestHeadAsync(ct);
+        var body = reader.ReadRequestBody(head!);
+        Assert.Equal("ab", Wire.Text((await body.ReadAsync(ct)).Data.ToArray()));
+        Assert.Throws<InvalidOperationException>(() => reader.DetachInput());
+        await reader.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await body.ReadAsync(ct));
+    }
+
+    [Fact(Timeout = 10000)]
     public async Task DetachInput_AfterA101Response_GivesTheUpgradedProtocolBytes()
     {
         var ct = TestContext.Current.CancellationToken;
