@@ -154,56 +154,56 @@ public sealed class HttpBodyReader
                     return true;
 
                 case State.ChunkDataEnd:
-                {
-                    var reader = new SequenceReader<byte>(buffer);
-                    if (!ChunkedParser.TryReadChunkDataEnd(ref reader, _fromServer))
                     {
-                        part = default;
-                        return false;
-                    }
-                    _input.Consume(reader.Consumed);
-                    _state = State.ChunkLine;
-                    continue;
-                }
-
-                case State.ChunkLine:
-                {
-                    var reader = new SequenceReader<byte>(buffer);
-                    if (!ChunkedParser.TryReadChunkHeader(ref reader, _owner.Limits, _fromServer, out var size, out var extensions))
-                    {
-                        part = default;
-                        return false;
-                    }
-                    _input.Consume(reader.Consumed);
-                    if (size == 0)
-                    {
-                        _lastChunkExtensions = extensions;
-                        _state = State.Trailers;
+                        var reader = new SequenceReader<byte>(buffer);
+                        if (!ChunkedParser.TryReadChunkDataEnd(ref reader, _fromServer))
+                        {
+                            part = default;
+                            return false;
+                        }
+                        _input.Consume(reader.Consumed);
+                        _state = State.ChunkLine;
                         continue;
                     }
-                    if (_maxBody is { } max && size > max - BytesRead)
+
+                case State.ChunkLine:
                     {
-                        throw HttpErrors.BodyTooLarge(_fromServer, $"Chunked body over the limit of {max} bytes.");
+                        var reader = new SequenceReader<byte>(buffer);
+                        if (!ChunkedParser.TryReadChunkHeader(ref reader, _owner.Limits, _fromServer, out var size, out var extensions))
+                        {
+                            part = default;
+                            return false;
+                        }
+                        _input.Consume(reader.Consumed);
+                        if (size == 0)
+                        {
+                            _lastChunkExtensions = extensions;
+                            _state = State.Trailers;
+                            continue;
+                        }
+                        if (_maxBody is { } max && size > max - BytesRead)
+                        {
+                            throw HttpErrors.BodyTooLarge(_fromServer, $"Chunked body over the limit of {max} bytes.");
+                        }
+                        _remaining = size;
+                        _state = State.ChunkData;
+                        part = HttpBodyPart.ChunkHeader(size, extensions);
+                        return true;
                     }
-                    _remaining = size;
-                    _state = State.ChunkData;
-                    part = HttpBodyPart.ChunkHeader(size, extensions);
-                    return true;
-                }
 
                 case State.Trailers:
-                {
-                    var reader = new SequenceReader<byte>(buffer);
-                    if (!ChunkedParser.TryReadTrailers(ref reader, _owner.Limits, _fromServer, ref _trailerScan, out var trailers))
                     {
-                        part = default;
-                        return false;
+                        var reader = new SequenceReader<byte>(buffer);
+                        if (!ChunkedParser.TryReadTrailers(ref reader, _owner.Limits, _fromServer, ref _trailerScan, out var trailers))
+                        {
+                            part = default;
+                            return false;
+                        }
+                        _input.Consume(reader.Consumed);
+                        Trailers = trailers;
+                        _state = State.Done;
+                        continue;
                     }
-                    _input.Consume(reader.Consumed);
-                    Trailers = trailers;
-                    _state = State.Done;
-                    continue;
-                }
 
                 default:
                     throw new InvalidOperationException($"Unexpected body reader state {_state}.");
