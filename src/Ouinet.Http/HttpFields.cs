@@ -77,7 +77,7 @@ public sealed class HttpFields : IReadOnlyList<HttpField>
     /// <summary>Removes every field named <paramref name="name"/>; returns how many went.</summary>
     public int Remove(string name) => _fields.RemoveAll(f => IsName(f, name));
 
-    /// <summary>Keeps only the fields for which <paramref name="keep"/> holds.</summary>
+    /// <summary>Removes every field for which <paramref name="remove"/> holds.</summary>
     public void RemoveWhere(Func<HttpField, bool> remove) => _fields.RemoveAll(f => remove(f));
 
     /// <summary>

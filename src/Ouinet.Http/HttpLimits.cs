@@ -5,7 +5,10 @@ public sealed record HttpLimits
 {
     public static HttpLimits Default { get; } = new();
 
-    /// <summary>Start line plus all header fields plus the blank line.</summary>
+    /// <summary>
+    /// Start line plus all header fields plus the blank line. A <see cref="System.IO.Pipelines.Pipe"/> feeding the reader
+    /// must buffer at least this much before pausing its writer (PauseWriterThreshold), or a head near the limit stalls.
+    /// </summary>
     public int MaxHeadBytes { get; init; } = 64 * 1024;
 
     /// <summary>Number of header fields (and, separately, of trailer fields).</summary>

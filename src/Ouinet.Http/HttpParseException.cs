@@ -23,11 +23,15 @@ public enum HttpParseError
     TrailerTooLarge,
     BodyTooLarge,
     UnexpectedEndOfStream,
+    /// <summary>A field line starting with whitespace: obsolete line folding (RFC 9112 §5.2), which we reject.</summary>
+    ObsoleteLineFolding,
+    /// <summary>An HTTP/1.1 request without Host, with several, or with an invalid one (RFC 9112 §3.2: 400).</summary>
+    InvalidHost,
 }
 
 /// <summary>
 /// Malformed or over-limit HTTP input. Says what was wrong and which status to answer with:
-/// 400/413/431 for a request from a client, 502 for a response from an upstream server.
+/// 400/413/431/501/505 for a request from a client, 502 for a response from an upstream server.
 /// </summary>
 public sealed class HttpParseException : Exception
 {
@@ -56,6 +60,6 @@ public sealed class HttpParseException : Exception
 
     public HttpParseError Error { get; }
 
-    /// <summary>The status to answer with (400, 413, 431 or 502).</summary>
+    /// <summary>The status to answer with: 400, 413, 431, 501 or 505 for a request, 502 for a response.</summary>
     public int StatusCode { get; }
 }

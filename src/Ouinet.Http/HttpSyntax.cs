@@ -25,6 +25,22 @@ public static class HttpSyntax
         return true;
     }
 
+    public static bool IsToken(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty)
+        {
+            return false;
+        }
+        foreach (var c in s)
+        {
+            if (!IsTokenChar(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>field-vchar, SP and HTAB (obs-text allowed): everything but controls other than HTAB, and DEL.</summary>
     public static bool IsFieldValueChar(byte c) => c == (byte)'\t' || (c >= 0x20 && c != 0x7f);
 
