@@ -30,6 +30,9 @@ public enum HeaderParseError
     /// <summary>No <c>algorithm</c>.</summary>
     MissingAlgorithm,
 
+    /// <summary>The keyId or algorithm holds a quote, comma, backslash or control character.</summary>
+    InvalidKeyIdOrAlgorithm,
+
     /// <summary>No <c>created</c>.</summary>
     MissingCreated,
 

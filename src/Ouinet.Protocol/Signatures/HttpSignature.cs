@@ -101,6 +101,7 @@ public sealed class HttpSignature : IEquatable<HttpSignature>
         byte[]? bytes = null;
         error = string.IsNullOrEmpty(keyId) ? HeaderParseError.MissingKeyId
             : string.IsNullOrEmpty(algorithm) ? HeaderParseError.MissingAlgorithm
+            : !IsQuotable(keyId) || !IsQuotable(algorithm) ? HeaderParseError.InvalidKeyIdOrAlgorithm
             : createdText is null ? HeaderParseError.MissingCreated
             : !HeaderParameters.TryParseNonNegative(createdText, out created) ? HeaderParseError.InvalidCreated
             : !TryParseHeaderList(headersText, out headers) ? HeaderParseError.InvalidHeaderList

@@ -95,6 +95,8 @@ public class HttpSignatureTests
     [InlineData($"algorithm=\"hs2019\",created=7,signature=\"{Sig}\"", HeaderParseError.MissingKeyId)]
     [InlineData($"keyId=\"\",algorithm=\"hs2019\",created=7,signature=\"{Sig}\"", HeaderParseError.MissingKeyId)]
     [InlineData($"keyId=\"{KeyId}\",created=7,signature=\"{Sig}\"", HeaderParseError.MissingAlgorithm)]
+    [InlineData($"keyId=\"ed25519=A6EH\u0017v\",algorithm=\"hs2019\",created=7,signature=\"{Sig}\"", HeaderParseError.InvalidKeyIdOrAlgorithm)] // found by fuzzing: used to throw
+    [InlineData($"keyId=\"{KeyId}\",algorithm=hs\u00012019,created=7,signature=\"{Sig}\"", HeaderParseError.InvalidKeyIdOrAlgorithm)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",signature=\"{Sig}\"", HeaderParseError.MissingCreated)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=-7,signature=\"{Sig}\"", HeaderParseError.InvalidCreated)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=1e9,signature=\"{Sig}\"", HeaderParseError.InvalidCreated)]
