@@ -24,6 +24,8 @@ public enum CompleteResponseFraming
 /// </summary>
 public static class CompleteResponseSigner
 {
+    private const int ChunkSize = BlockSignaturesHeader.DefaultBlockSize;
+
     /// <summary>Signs <paramref name="origin"/> with <paramref name="body"/> and writes it framed as <paramref name="framing"/>.</summary>
     public static void Write(
         IBufferWriter<byte> output,
@@ -58,9 +60,10 @@ public static class CompleteResponseSigner
         head.Fields.Add("Transfer-Encoding", "chunked");
         head.Fields.Add("Trailer", OuinetHeaders.InjectorTrailer);
         HttpWriter.WriteResponseHead(output, head);
-        for (var offset = 0; offset < body.Length; offset += options.BlockSize)
+        // No block signatures to place: chunks of 64 KiB, the last shorter.
+        for (var offset = 0; offset < body.Length; offset += ChunkSize)
         {
-            var chunk = body.Slice(offset, Math.Min(options.BlockSize, body.Length - offset));
+            var chunk = body.Slice(offset, Math.Min(ChunkSize, body.Length - offset));
             HttpWriter.WriteChunkHeader(output, chunk.Length);
             output.Write(chunk);
             HttpWriter.WriteChunkEnd(output);
