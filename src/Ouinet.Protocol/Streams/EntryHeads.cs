@@ -14,7 +14,7 @@ internal static class EntryHeads
     /// <paramref name="sig1"/> (the verified ones) cover, plus those signature fields, <c>X-Ouinet-BSigs</c> when
     /// <paramref name="keepBlockSignatures"/> (checked separately: its keyId is the trusted key) and, for a 206,
     /// <c>X-Ouinet-HTTP-Status</c> and <c>Content-Range</c>. Framing never survives. Sig0 is dropped when Sig1
-    /// supersedes it (C2, see <see cref="Supersedes"/>).
+    /// supersedes it (C2, see <see cref="Supersedes"/>). Signature fields are rewritten in their canonical form.
     /// </summary>
     public static HttpResponseHead Build(
         HttpResponseHead head,
@@ -41,7 +41,9 @@ internal static class EntryHeads
                 : !HeadSigner.IsUnsigned(name) && covered.Contains(name);
             if (keep)
             {
-                result.Fields.Add(name, field.Value);
+                // A verified signature is written in its canonical form: the head holds what was checked, spelled one way.
+                var value = Is(name, OuinetHeaders.Sig0) ? sig0!.Format() : Is(name, OuinetHeaders.Sig1) ? sig1!.Format() : field.Value;
+                result.Fields.Add(name, value);
             }
         }
         return result;
