@@ -17,7 +17,8 @@ public static class ResponseSigner
 {
     /// <summary>
     /// Signs <paramref name="origin"/> and its body <paramref name="body"/> (decoded bytes) into <paramref name="output"/>.
-    /// Returns the entry as it would be stored, or null for a <c>HEAD</c> request, whose response is the head alone.
+    /// Returns the entry as it would be stored, or null when the response is the head alone: a <c>HEAD</c> request,
+    /// or a status that has no body (1xx, 204, 304).
     /// </summary>
     public static async ValueTask<SignedEntry?> SignAsync(
         HttpResponseHead origin,
@@ -32,8 +33,9 @@ public static class ResponseSigner
         var signer = new EntrySigner(origin, key, options);
         HttpWriter.WriteResponseHead(output, signer.InjectorHead);
         await PipeFlush.FlushAsync(output, cancellationToken);
-        if (options.IsHead)
+        if (options.IsHead || origin.StatusCode is < 200 or 204 or 304)
         {
+            // No body may follow such a head (RFC 9112 §6.3): anything after it would be read as the next response.
             return null;
         }
         var chunks = new ChunkPlacement(output);

@@ -102,6 +102,27 @@ public class ResponseSignerTests
         Assert.Equal(Text(Manifest.File("hello", "injector_head")), Text(output.ToArray()));
     }
 
+    [Theory(Timeout = 10_000)]
+    [InlineData(204)]
+    [InlineData(304)]
+    public async Task A_status_without_a_body_gets_the_signed_head_alone(int status)
+    {
+        using var key = TestKeys.Trusted();
+        var origin = VectorHeads.Head("hello", "origin_response");
+        origin.StatusCode = status;
+        var output = new MemoryStream();
+        var writer = PipeWriter.Create(output);
+
+        var entry = await ResponseSigner.SignAsync(origin, new MemoryStream(), key, VectorOptions("hello"), writer, TestContext.Current.CancellationToken);
+        await writer.CompleteAsync();
+
+        var text = Text(output.ToArray());
+        Assert.Null(entry);
+        Assert.StartsWith($"HTTP/1.1 {status} ", text, StringComparison.Ordinal);
+        Assert.Contains("X-Ouinet-Sig0: ", text, StringComparison.Ordinal);
+        Assert.Equal(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4, text.Length);
+    }
+
     [Theory]
     [InlineData("hello")]
     [InlineData("empty")]
