@@ -180,7 +180,8 @@ internal static class HeadInspector
         {
             throw new OuinetVerificationException(OuinetVerificationError.Range, $"Content-Range \"{text}\" does not match X-Ouinet-Data-Size {sizeText}.");
         }
-        if (requested is { } r && (r.First < range.First || r.First > range.Last || (r.Last ?? long.MaxValue) > range.Last && range.Last != range.DataSize - 1))
+        // The bytes asked for that exist must all be in the range (a peer may send more, never less).
+        if (requested is { } r && (r.First < range.First || r.First > range.Last || Math.Min(r.Last ?? long.MaxValue, range.DataSize - 1) > range.Last))
         {
             throw new OuinetVerificationException(OuinetVerificationError.Range, $"Content-Range \"{text}\" does not cover the requested bytes {r.First}-{r.Last}.");
         }
