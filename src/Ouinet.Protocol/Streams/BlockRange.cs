@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Ouinet.Protocol.Headers;
 
 namespace Ouinet.Protocol.Streams;
 
@@ -66,9 +67,9 @@ public readonly record struct BlockRange
         var dash = text.IndexOf('-');
         var slash = text.IndexOf('/');
         if (dash <= 0 || slash <= dash + 1
-            || !TryParseNumber(text[..dash], out var first)
-            || !TryParseNumber(text[(dash + 1)..slash], out var last)
-            || !TryParseNumber(text[(slash + 1)..], out var total))
+            || !HeaderParameters.TryParseNonNegative(text[..dash], out var first)
+            || !HeaderParameters.TryParseNonNegative(text[(dash + 1)..slash], out var last)
+            || !HeaderParameters.TryParseNonNegative(text[(slash + 1)..], out var total))
         {
             error = $"Content-Range \"{value}\" is not \"bytes first-last/total\"";
             return false;
@@ -86,12 +87,5 @@ public readonly record struct BlockRange
         range = new BlockRange(first / blockSize, last / blockSize, blockSize, total);
         error = null;
         return true;
-    }
-
-    private static bool TryParseNumber(ReadOnlySpan<char> text, out long number)
-    {
-        number = 0;
-        return !text.IsEmpty && !text.ContainsAnyExceptInRange('0', '9')
-            && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ouinet.Protocol.Headers;
 
 namespace Ouinet.Protocol.Streams;
 
@@ -81,7 +82,7 @@ public static class RangeRequest
         if (start.IsEmpty)
         {
             // Suffix: the last n bytes.
-            if (!TryParseNumber(end, out var n))
+            if (!HeaderParameters.TryParseNonNegative(end, out var n))
             {
                 return false;
             }
@@ -92,12 +93,12 @@ public static class RangeRequest
             }
             return true;
         }
-        if (!TryParseNumber(start, out var a))
+        if (!HeaderParameters.TryParseNonNegative(start, out var a))
         {
             return false;
         }
         long b = long.MaxValue;
-        if (!end.IsEmpty && !TryParseNumber(end, out b))
+        if (!end.IsEmpty && !HeaderParameters.TryParseNonNegative(end, out b))
         {
             return false;
         }
@@ -111,12 +112,5 @@ public static class RangeRequest
             last = Math.Min(b, dataSize - 1);
         }
         return true;
-    }
-
-    private static bool TryParseNumber(ReadOnlySpan<char> text, out long number)
-    {
-        number = 0;
-        return !text.IsEmpty && !text.ContainsAnyExceptInRange('0', '9')
-            && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 }
