@@ -89,4 +89,53 @@ public enum OuinetVerificationError
 
     /// <summary><c>E_CPP_FORM</c>: (checking our own output) a Ouinet C++ 1.6 client would refuse it.</summary>
     CppForm,
+
+    /// <summary>
+    /// <c>E_URI</c> (ours): the verified <c>X-Ouinet-URI</c> is not the URI that was asked for, i.e. a peer served a
+    /// genuine entry of another resource.
+    /// </summary>
+    UriMismatch,
+
+    /// <summary><c>E_TOO_LARGE</c> (ours): a body that can only be verified whole is over the configured spool limit.</summary>
+    TooLarge,
+}
+
+/// <summary>The reference verifier's spelling of each error.</summary>
+public static class OuinetVerificationErrorExtensions
+{
+    /// <summary>The code, e.g. <c>E_HEAD_SIG</c> for <see cref="OuinetVerificationError.HeadSignature"/>; <c>OK</c> for none.</summary>
+    public static string ToCode(this OuinetVerificationError error) => error switch
+    {
+        OuinetVerificationError.None => "OK",
+        OuinetVerificationError.Format => "E_FORMAT",
+        OuinetVerificationError.ChunkFormat => "E_CHUNK_FORMAT",
+        OuinetVerificationError.Truncated => "E_TRUNCATED",
+        OuinetVerificationError.Unsigned => "E_UNSIGNED",
+        OuinetVerificationError.Version => "E_VERSION",
+        OuinetVerificationError.SignatureFormat => "E_SIG_FORMAT",
+        OuinetVerificationError.KeyId => "E_KEYID",
+        OuinetVerificationError.Algorithm => "E_ALGORITHM",
+        OuinetVerificationError.Coverage => "E_COVERAGE",
+        OuinetVerificationError.HeadSignature => "E_HEAD_SIG",
+        OuinetVerificationError.FullSignature => "E_FULL_SIG",
+        OuinetVerificationError.MissingSig1 => "E_MISSING_SIG1",
+        OuinetVerificationError.BlockSignature => "E_BLOCK_SIG",
+        OuinetVerificationError.MissingBlockSignature => "E_MISSING_BLOCK_SIG",
+        OuinetVerificationError.SignatureCount => "E_SIG_COUNT",
+        OuinetVerificationError.DataSize => "E_DATA_SIZE",
+        OuinetVerificationError.Digest => "E_DIGEST",
+        OuinetVerificationError.Range => "E_RANGE",
+        OuinetVerificationError.RangePrevious => "E_RANGE_PREV",
+        OuinetVerificationError.RangeUnverifiable => "E_RANGE_UNVERIFIABLE",
+        OuinetVerificationError.Chain => "E_CHAIN",
+        OuinetVerificationError.BlockHash => "E_BLOCK_HASH",
+        OuinetVerificationError.SigsFormat => "E_SIGS_FORMAT",
+        OuinetVerificationError.Path => "E_PATH",
+        OuinetVerificationError.Body => "E_BODY",
+        OuinetVerificationError.Group => "E_GROUP",
+        OuinetVerificationError.CppForm => "E_CPP_FORM",
+        OuinetVerificationError.UriMismatch => "E_URI",
+        OuinetVerificationError.TooLarge => "E_TOO_LARGE",
+        _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
+    };
 }

@@ -113,11 +113,14 @@ internal static class HeaderParameters
     }
 
     /// <summary>ASCII digits only, fitting in a <see cref="long"/>.</summary>
-    public static bool TryParseNonNegative(string value, out long number)
+    public static bool TryParseNonNegative(string value, out long number) => TryParseNonNegative(value.AsSpan(), out number);
+
+    /// <summary>ASCII digits only, fitting in a <see cref="long"/>.</summary>
+    public static bool TryParseNonNegative(ReadOnlySpan<char> value, out long number)
     {
         number = 0;
-        return value.Length > 0
-            && !value.AsSpan().ContainsAnyExceptInRange('0', '9')
+        return !value.IsEmpty
+            && !value.ContainsAnyExceptInRange('0', '9')
             && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 

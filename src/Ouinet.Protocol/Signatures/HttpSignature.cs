@@ -101,7 +101,8 @@ public sealed class HttpSignature : IEquatable<HttpSignature>
         byte[]? bytes = null;
         error = string.IsNullOrEmpty(keyId) ? HeaderParseError.MissingKeyId
             : string.IsNullOrEmpty(algorithm) ? HeaderParseError.MissingAlgorithm
-            : !IsQuotable(keyId) || !IsQuotable(algorithm) ? HeaderParseError.InvalidKeyIdOrAlgorithm
+            // An unquoted value may hold what the constructor refuses (a backslash, a control); no real one does.
+            : !IsQuotable(keyId!) || !IsQuotable(algorithm!) ? HeaderParseError.InvalidKeyIdOrAlgorithm
             : createdText is null ? HeaderParseError.MissingCreated
             : !HeaderParameters.TryParseNonNegative(createdText, out created) ? HeaderParseError.InvalidCreated
             : !TryParseHeaderList(headersText, out headers) ? HeaderParseError.InvalidHeaderList

@@ -105,6 +105,8 @@ public class HttpSignatureTests
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=7,headers=\"da/te\",signature=\"{Sig}\"", HeaderParseError.InvalidHeaderList)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=7,headers=\"()\",signature=\"{Sig}\"", HeaderParseError.InvalidHeaderList)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=7", HeaderParseError.MissingSignature)]
+    [InlineData($"keyId=ed25519\\x,algorithm=\"hs2019\",created=7,signature=\"{Sig}\"", HeaderParseError.InvalidKeyIdOrAlgorithm)]
+    [InlineData($"keyId=\"{KeyId}\",algorithm=hs\u00852019,created=7,signature=\"{Sig}\"", HeaderParseError.InvalidKeyIdOrAlgorithm)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=7,signature=\"AAAA\"", HeaderParseError.InvalidSignature)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=7,signature=\"77WPISfbv3oE6nG0nz78tzNOJX6wbzsWwtzMB579HD5XdSz2W4mEBJvyH7R2nZHh64DH+MFPn0MwiljV1Uk8CA\"", HeaderParseError.InvalidSignature)]
     [InlineData($"keyId=\"{KeyId}\",algorithm=\"hs2019\",created=7,signature=\"77WPISfbv3oE6nG0nz78tzNOJX6wbzsWwtzMB579HD5XdSz2W4mEBJvyH7R2nZHh64DH+MFPn0MwiljV1Uk8CA=!\"", HeaderParseError.InvalidSignature)]
