@@ -4,6 +4,18 @@ using Ouinet.Http;
 
 namespace Ouinet.Cache.Store;
 
+/// <summary>What <see cref="EntryFiles.TryResolveBody"/> found.</summary>
+internal enum BodyStatus
+{
+    Ok,
+
+    /// <summary>No body where one is needed, both kinds, or a body-path that is malformed, escapes the root or names no file.</summary>
+    Invalid,
+
+    /// <summary>A body whose length is not the data size.</summary>
+    WrongSize,
+}
+
 /// <summary>
 /// The files of one entry directory, opened together so that they all belong to the same version of the entry: once
 /// open, a replacement of the directory cannot mix an old head with a new body (open handles keep their inodes).
@@ -73,57 +85,60 @@ internal sealed class EntryFiles : IDisposable
     /// caller's to dispose when it is a <c>body-path</c> target; a <c>body</c> file stays owned by this object unless
     /// <see cref="TakeBody"/> is called.
     /// </summary>
-    public bool TryResolveBody(long dataSize, string? staticRoot, out EntryFile? body, out string? error)
+    public BodyStatus TryResolveBody(long dataSize, string? staticRoot, out EntryFile? body, out string? error)
     {
         body = null;
         if (Body is not null && BodyPath is not null)
         {
             error = "both a body and a body-path file";
-            return false;
+            return BodyStatus.Invalid;
         }
         if (BodyPath is not null)
         {
             var relative = ReadBodyPath(out error);
             if (relative is null)
             {
-                return false;
+                return BodyStatus.Invalid;
             }
             if (staticRoot is null)
             {
                 error = "a body-path entry, but no static cache root to resolve it in";
-                return false;
+                return BodyStatus.Invalid;
             }
             var full = Storage.BodyPath.Resolve(staticRoot, relative, out error);
             if (full is null)
             {
-                return false;
+                return BodyStatus.Invalid;
             }
             var status = EntryFile.TryOpen(full, followLinks: true, out body, out error);
             if (status != EntryFileStatus.Opened)
             {
                 error ??= $"body-path {relative} names no file";
-                return false;
+                return BodyStatus.Invalid;
             }
         }
         else
         {
             body = Body;
         }
+        if (body is null && dataSize > 0)
+        {
+            error = $"no body or body-path file, but X-Ouinet-Data-Size is {dataSize}";
+            return BodyStatus.Invalid;
+        }
         var length = body?.Length ?? 0;
         if (length != dataSize)
         {
-            error = body is null
-                ? $"no body, but X-Ouinet-Data-Size is {dataSize}"
-                : $"the body is {length} bytes, but X-Ouinet-Data-Size is {dataSize}";
+            error = $"the body is {length} bytes, but X-Ouinet-Data-Size is {dataSize}";
             if (!ReferenceEquals(body, Body))
             {
                 body?.Dispose();
             }
             body = null;
-            return false;
+            return BodyStatus.WrongSize;
         }
         error = null;
-        return true;
+        return BodyStatus.Ok;
     }
 
     /// <summary>Hands the <c>body</c> file's ownership to the caller.</summary>

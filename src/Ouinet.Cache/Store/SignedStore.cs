@@ -374,7 +374,7 @@ public sealed class SignedStore
             return null;
         }
         if (!StoredEntry.CheckSigsLength(files.Sigs?.Length ?? 0, fields, out error)
-            || !files.TryResolveBody(fields.DataSize, StaticRoot, out var body, out error))
+            || files.TryResolveBody(fields.DataSize, StaticRoot, out var body, out error) != BodyStatus.Ok)
         {
             return null;
         }

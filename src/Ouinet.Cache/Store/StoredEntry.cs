@@ -169,7 +169,7 @@ public sealed class StoredEntry : IDisposable, IAsyncDisposable
         {
             return null;
         }
-        if (!files.TryResolveBody(fields.DataSize, staticRoot, out var body, out error))
+        if (files.TryResolveBody(fields.DataSize, staticRoot, out var body, out error) != BodyStatus.Ok)
         {
             return null;
         }
