@@ -86,12 +86,18 @@ public sealed class StoredEntry : IDisposable, IAsyncDisposable
     /// lines. One pooled buffer of a block is used for the whole enumeration: each block's data is valid until the
     /// next one is requested.
     /// </summary>
-    public async IAsyncEnumerable<StoredBlock> ReadBlocksAsync(long firstBlock, long lastBlock, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<StoredBlock> ReadBlocksAsync(long firstBlock, long lastBlock, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckBlock(firstBlock, nameof(firstBlock));
         CheckBlock(lastBlock, nameof(lastBlock));
         ArgumentOutOfRangeException.ThrowIfLessThan(lastBlock, firstBlock);
+        return ReadBlocksCoreAsync(firstBlock, lastBlock, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<StoredBlock> ReadBlocksCoreAsync(long firstBlock, long lastBlock, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Rented on the first MoveNextAsync, returned when the enumeration ends or is disposed.
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(BlockSize, Math.Max(DataSize, 1)));
         try
         {
