@@ -41,4 +41,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Verified static cache {Path}: {Valid} of {Total} entries valid, {Problems} other problems")]
     public static partial void StaticCacheVerified(ILogger logger, string path, int valid, int total, int problems);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "A committed entry could not be added to its group {Path}: {Reason}")]
+    public static partial void GroupNotRecorded(ILogger logger, string path, string reason);
 }

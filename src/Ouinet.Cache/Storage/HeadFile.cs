@@ -30,7 +30,8 @@ public static class HeadFile
     public static HttpResponseHead? TryParse(ReadOnlyMemory<byte> content, out string? error)
     {
         error = null;
-        var limits = new HttpLimits { MaxHeadBytes = Math.Max(content.Length, 1), MaxFieldCount = 256 };
+        // One byte over the content, so that a head without its final empty line reads as incomplete, not too long.
+        var limits = new HttpLimits { MaxHeadBytes = content.Length + 1, MaxFieldCount = 256 };
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(content));
         HttpResponseHead? head;
         try

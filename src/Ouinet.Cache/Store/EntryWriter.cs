@@ -128,7 +128,8 @@ public sealed class EntryWriter : IAsyncDisposable
     /// <summary>
     /// Writes <paramref name="storedHead"/> as the <c>head</c> file (it must be the stored form: no framing, for this
     /// URI, complete with <c>X-Ouinet-Sig1</c>), flushes everything to disk and replaces any previous entry for the URI
-    /// in one step, then adds the entry to <paramref name="group"/> when given. Throws, leaving the old entry, when the
+    /// in one step, then adds the entry to <paramref name="group"/> when given (a failure there is logged: the entry
+    /// stays committed, without the group). Throws, leaving the old entry, when the
     /// blocks do not fit the head: one <c>sigs</c> line per block at offsets <c>i × block-size</c>, the body exactly
     /// <c>X-Ouinet-Data-Size</c> bytes (an empty body: one line or none, and no body file).
     /// </summary>

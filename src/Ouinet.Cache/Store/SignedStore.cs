@@ -243,9 +243,9 @@ public sealed class SignedStore
         lock (Stripe(uri))
         {
             replaced = AtomicDirectory.CommitWithoutCleanup(staged, target);
-            if (group is not null)
+            if (group is not null && !TryAddToGroup(group, uri))
             {
-                Groups.Add(group, uri);
+                group = null;
             }
             lock (_indexLock)
             {
@@ -264,6 +264,21 @@ public sealed class SignedStore
         }
     }
 
+    /// <summary>Records a committed entry in its group; a failure is logged, and the entry stays committed without it.</summary>
+    private bool TryAddToGroup(string group, string uri)
+    {
+        try
+        {
+            Groups.Add(group, uri);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.GroupNotRecorded(_logger, Path.Combine(DhtGroups.DirectoryName, EntryLocation.KeyHash(group)), e.Message);
+            return false;
+        }
+    }
+
     private void Load()
     {
         var data = Path.Combine(Repository, EntryLocation.DataDirectoryName);
@@ -277,6 +292,10 @@ public sealed class SignedStore
                     Log.Recovered(_logger, recovered, prefix);
                 }
             }
+        }
+        if (!_options.ReadOnly)
+        {
+            RemoveGroupTemporaries();
         }
         var groupsByUri = ReadGroups();
         if (Directory.Exists(data))
@@ -294,6 +313,31 @@ public sealed class SignedStore
         }
         ScanProblems = [.. _problems];
         Log.StoreOpened(_logger, Repository, _index.Count, _totalBytes, SkippedCount);
+    }
+
+    /// <summary>Deletes the temporary files of group writes a crash interrupted (they would read as malformed items).</summary>
+    private void RemoveGroupTemporaries()
+    {
+        var root = Path.Combine(Repository, DhtGroups.DirectoryName);
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+        var removed = 0;
+        foreach (var group in Directory.EnumerateDirectories(root))
+        {
+            var items = Path.Combine(group, "items");
+            var folders = Directory.Exists(items) ? new[] { group, items } : [group];
+            foreach (var file in folders.SelectMany(f => Directory.EnumerateFiles(f)).Where(f => AtomicFile.IsTemporary(Path.GetFileName(f))).ToList())
+            {
+                File.Delete(file);
+                removed++;
+            }
+        }
+        if (removed > 0)
+        {
+            Log.Recovered(_logger, removed, root);
+        }
     }
 
     private Dictionary<string, List<string>> ReadGroups()

@@ -125,6 +125,22 @@ public sealed class SignedStoreTests : IDisposable
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task TemporaryGroupFilesOfAnInterruptedWrite_AreDeletedWhenAWritableStoreOpens()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = SignedStore.Open(Repository);
+        await SignedEntry.FromVector("hello").WriteAsync(store, "example.com", ct);
+        var group = Directory.EnumerateDirectories(Path.Combine(Repository, DhtGroups.DirectoryName)).Single();
+        var temporary = Path.Combine(group, "items", EntryLocation.KeyHash("https://example.com/hello") + AtomicFile.TemporaryInfix + "0123456789ab");
+        await File.WriteAllTextAsync(temporary, "https://exa", ct);
+
+        var reopened = SignedStore.Open(Repository);
+        Assert.False(File.Exists(temporary));
+        Assert.Empty(reopened.ScanProblems);
+        Assert.Equal(["example.com"], reopened.Find("https://example.com/hello")!.Groups);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task ReadOnlyStore_RefusesChangesAndLeavesLeftoversAlone()
     {
         var ct = TestContext.Current.CancellationToken;
