@@ -73,7 +73,15 @@ public static partial class AtomicDirectory
 
         var aside = target + OldSuffix + Guid.NewGuid().ToString("N")[..12];
         Directory.Move(target, aside);
-        Directory.Move(staged, target);
+        try
+        {
+            Directory.Move(staged, target);
+        }
+        catch
+        {
+            Directory.Move(aside, target); // Put the old one back rather than wait for recovery.
+            throw;
+        }
         FileSystemSync.SyncDirectory(Path.GetDirectoryName(target)!);
         return aside;
     }
