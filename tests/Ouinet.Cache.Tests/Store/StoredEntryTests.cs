@@ -76,6 +76,43 @@ public sealed class StoredEntryTests : IDisposable
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task RandomEntriesOfRandomSizes_RoundTripThroughAReopenedStore()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var key = TestKeys.Trusted();
+        var random = new Random(2024);
+        var store = SignedStore.Open(Repository);
+        var written = new List<SignedEntry>();
+        for (var i = 0; i < 30; i++)
+        {
+            var blockSize = random.Next(1, 5) switch { 1 => 1, 2 => 7, 3 => 64, _ => 1024 };
+            var size = random.Next(4) == 0 ? blockSize * random.Next(0, 4) : random.Next(0, 3 * blockSize + 1);
+            var body = new byte[size];
+            random.NextBytes(body);
+            var entry = SignedEntry.Create(key, $"https://example.com/random/{i}", body, blockSize);
+            await entry.WriteAsync(store, i % 3 == 0 ? "thirds" : null, ct);
+            written.Add(entry);
+        }
+
+        var reopened = SignedStore.Open(Repository);
+        Assert.Equal(written.Count, reopened.Count);
+        Assert.Equal(written.Sum(e => (long)e.Body.Length), reopened.TotalBytes);
+        foreach (var expected in written)
+        {
+            using var entry = reopened.TryOpen(expected.Uri);
+            Assert.NotNull(entry);
+            Assert.Equal(expected.Sigs, entry.Sigs);
+            var read = new MemoryStream();
+            await foreach (var block in entry.ReadBlocksAsync(0, entry.BlockCount - 1, ct))
+            {
+                read.Write(block.Data.Span);
+            }
+            Assert.Equal(expected.Body, read.ToArray());
+        }
+        Assert.Equal(10, reopened.Groups.Items("thirds").Count);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task BlocksInTheMiddleOfABodyPathEntry_ComeWithThePreviousBlocksChainedHashAndSignature()
     {
         var ct = TestContext.Current.CancellationToken;
