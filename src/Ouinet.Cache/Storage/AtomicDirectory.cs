@@ -17,15 +17,37 @@ public static partial class AtomicDirectory
     /// <summary>Suffix of a replaced directory waiting for deletion, or the old entry saved by the fallback path.</summary>
     public const string OldSuffix = ".old-";
 
+    /// <summary>Suffix of a directory being removed (deleted on recovery: the removal had already taken effect).</summary>
+    public const string DeletedSuffix = ".del-";
+
     private const int AtFdCwd = -100;
     private const uint RenameExchange = 2;
     private static bool s_exchangeUnsupported;
+
+    /// <summary>Whether <paramref name="name"/> is a directory name this class leaves behind when interrupted.</summary>
+    public static bool IsLeftover(string name) =>
+        name.IndexOf(NewSuffix, StringComparison.Ordinal) > 0
+        || name.IndexOf(OldSuffix, StringComparison.Ordinal) > 0
+        || name.IndexOf(DeletedSuffix, StringComparison.Ordinal) > 0;
 
     /// <summary>A fresh sibling path for writing the new version of <paramref name="target"/>.</summary>
     public static string NewSiblingPath(string target) => target + NewSuffix + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Makes <paramref name="staged"/> (a finished directory) visible at <paramref name="target"/>.</summary>
     public static void Commit(string staged, string target)
+    {
+        if (CommitWithoutCleanup(staged, target) is { } replaced)
+        {
+            Delete(replaced);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="staged"/> visible at <paramref name="target"/> and returns the directory now holding the
+    /// replaced version (null when there was none), for the caller to <see cref="Delete"/> later, e.g. outside a lock.
+    /// Its name is one <see cref="Recover"/> removes, so a crash before the deletion loses nothing.
+    /// </summary>
+    public static string? CommitWithoutCleanup(string staged, string target)
     {
         FileSystemSync.SyncDirectory(staged);
         if (!Directory.Exists(target))
@@ -34,7 +56,7 @@ public static partial class AtomicDirectory
             {
                 Directory.Move(staged, target);
                 FileSystemSync.SyncDirectory(Path.GetDirectoryName(target)!);
-                return;
+                return null;
             }
             catch (IOException) when (Directory.Exists(target))
             {
@@ -46,20 +68,65 @@ public static partial class AtomicDirectory
         {
             // `staged` now holds the old version.
             FileSystemSync.SyncDirectory(Path.GetDirectoryName(target)!);
-            Directory.Delete(staged, recursive: true);
-            return;
+            return staged;
         }
 
         var aside = target + OldSuffix + Guid.NewGuid().ToString("N")[..12];
         Directory.Move(target, aside);
-        Directory.Move(staged, target);
+        try
+        {
+            Directory.Move(staged, target);
+        }
+        catch
+        {
+            Directory.Move(aside, target); // Put the old one back rather than wait for recovery.
+            throw;
+        }
         FileSystemSync.SyncDirectory(Path.GetDirectoryName(target)!);
-        Directory.Delete(aside, recursive: true);
+        return aside;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="target"/> out of view in one rename, to a name <see cref="Recover"/> deletes, and returns
+    /// where it went (null when there was nothing). The removal has taken effect once this returns.
+    /// </summary>
+    public static string? MoveAsideForDeletion(string target)
+    {
+        var aside = target + DeletedSuffix + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            Directory.Move(target, aside);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        FileSystemSync.SyncDirectory(Path.GetDirectoryName(target)!);
+        return aside;
+    }
+
+    /// <summary>Deletes a replaced or removed directory; false when it could not (recovery will retry).</summary>
+    public static bool Delete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+            return true;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
     /// Brings the directories under <paramref name="parent"/> back to a committed state after a crash: staged
-    /// directories are removed; an old directory saved aside whose target is missing is put back; other leftovers go.
+    /// directories are removed; an old directory saved aside whose target is missing is put back; other leftovers
+    /// (replaced versions, removed directories) go.
     /// Returns how many leftovers were handled.
     /// </summary>
     public static int Recover(string parent)
@@ -69,12 +136,15 @@ public static partial class AtomicDirectory
             return 0;
         }
         var handled = 0;
-        foreach (var dir in Directory.EnumerateDirectories(parent))
+        // Collected first: renaming and deleting while enumerating may skip entries.
+        var leftovers = Directory.EnumerateDirectories(parent).Where(d => IsLeftover(Path.GetFileName(d))).ToList();
+        foreach (var dir in leftovers)
         {
             var name = Path.GetFileName(dir);
             var newAt = name.IndexOf(NewSuffix, StringComparison.Ordinal);
             var oldAt = name.IndexOf(OldSuffix, StringComparison.Ordinal);
-            if (newAt > 0)
+            var deletedAt = name.IndexOf(DeletedSuffix, StringComparison.Ordinal);
+            if (newAt > 0 || deletedAt > 0)
             {
                 Directory.Delete(dir, recursive: true);
                 handled++;

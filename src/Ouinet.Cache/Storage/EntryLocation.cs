@@ -24,6 +24,9 @@ public static class EntryLocation
         return Path.Combine(DataDirectoryName, h[..2], h[2..]);
     }
 
+    /// <summary>True when <paramref name="name"/> could be the first level of an entry path (two lower-hex digits).</summary>
+    internal static bool IsPrefixName(string name) => name.Length == 2 && IsLowerHex(name);
+
     /// <summary>True when <paramref name="name"/> could be a two-level entry path component pair.</summary>
     internal static bool IsEntryDirectoryName(string prefix, string rest) =>
         prefix.Length == 2 && rest.Length == 38 && IsLowerHex(prefix) && IsLowerHex(rest);

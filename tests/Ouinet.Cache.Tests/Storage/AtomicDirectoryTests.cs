@@ -67,6 +67,43 @@ public sealed class AtomicDirectoryTests : IDisposable
         Assert.Single(Directory.EnumerateDirectories(Parent));
     }
 
+    [Fact]
+    public void CommitWithoutCleanup_ReturnsTheReplacedVersionUnderANameRecoveryRemoves()
+    {
+        var target = Path.Combine(Parent, "entry");
+        Assert.Null(AtomicDirectory.CommitWithoutCleanup(Stage(target, "old"), target));
+        var replaced = AtomicDirectory.CommitWithoutCleanup(Stage(target, "new"), target);
+        Assert.NotNull(replaced);
+        Assert.Equal("old", File.ReadAllText(Path.Combine(replaced, "head")));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(target, "head")));
+        Assert.True(AtomicDirectory.IsLeftover(Path.GetFileName(replaced)));
+        Assert.Equal(1, AtomicDirectory.Recover(Parent));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(target, "head")));
+        Assert.Single(Directory.EnumerateDirectories(Parent));
+    }
+
+    [Fact]
+    public void MoveAsideForDeletion_HidesTheDirectoryAndRecoveryFinishesTheRemoval()
+    {
+        var target = Path.Combine(Parent, "entry");
+        AtomicDirectory.Commit(Stage(target, "old"), target);
+        var aside = AtomicDirectory.MoveAsideForDeletion(target);
+        Assert.NotNull(aside);
+        Assert.False(Directory.Exists(target));
+        Assert.Null(AtomicDirectory.MoveAsideForDeletion(target));
+        Assert.Equal(1, AtomicDirectory.Recover(Parent));
+        Assert.Empty(Directory.EnumerateDirectories(Parent));
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef012345", false)]
+    [InlineData("0123456789abcdef0123456789abcdef012345.new-0123456789ab", true)]
+    [InlineData("0123456789abcdef0123456789abcdef012345.old-0123456789ab", true)]
+    [InlineData("0123456789abcdef0123456789abcdef012345.del-0123456789ab", true)]
+    [InlineData(".new-0123456789ab", false)]
+    public void IsLeftover_RecognisesTheNamesOfInterruptedWrites(string name, bool leftover) =>
+        Assert.Equal(leftover, AtomicDirectory.IsLeftover(name));
+
     private static string Stage(string target, string head)
     {
         var staged = AtomicDirectory.NewSiblingPath(target);
