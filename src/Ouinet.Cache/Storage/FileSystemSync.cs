@@ -9,7 +9,10 @@ namespace Ouinet.Cache.Storage;
 internal static partial class FileSystemSync
 {
     private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000;
+
+    // O_DIRECTORY differs by architecture: 0200000 on x86 and most others, 040000 on ARM.
+    private static readonly int ODirectory =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
 
     public static void SyncDirectory(string path)
     {
