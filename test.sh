@@ -5,8 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use (none yet for the protocol core; later: python3-libtorrent, chromium, nginx).
-APT_PACKAGES=()
+# Debian packages the tests use: python3-cryptography runs the independent static-cache verifier.
+APT_PACKAGES=(python3-cryptography)
 
 install_missing() {
   local missing=()

@@ -9,6 +9,8 @@ internal static class OuinetCommand
     public static RootCommand Create() => new("Ouinet for .NET: web access that keeps working when the origin is blocked.")
     {
         KeygenCommand.Create(),
+        InjectCommand.Create(),
+        VerifyCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();
