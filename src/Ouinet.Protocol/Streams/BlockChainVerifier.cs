@@ -21,13 +21,16 @@ internal sealed class BlockChainVerifier : IDisposable
     private readonly int _blockSize;
     private readonly long _firstBlock;
     private readonly bool _isRange;
+    private readonly IncrementalHash? _digest;
     private byte[]? _buffer;
     private ChainHasher? _chain;
     private int _filled;
     private bool _handedOut;
 
-    public BlockChainVerifier(InjectorPublicKey key, string injectionId, int blockSize, BlockRange? range)
+    /// <param name="digest">Fed each block's data as it is verified (in order), alongside the verification.</param>
+    public BlockChainVerifier(InjectorPublicKey key, string injectionId, int blockSize, BlockRange? range, IncrementalHash? digest)
     {
+        _digest = digest;
         _key = key;
         _injectionId = injectionId;
         _blockSize = blockSize;
@@ -159,10 +162,15 @@ internal sealed class BlockChainVerifier : IDisposable
         {
             throw Fail(OuinetVerificationError.MissingBlockSignature, $"Block {index} ended without its ouisig.");
         }
-        var data = Buffer.AsSpan(0, _filled);
-        if (!_chain!.TryVerifyNext(_key, data, line.Signatures[0], out var chained))
+        var buffer = Buffer;
+        var length = _filled;
+        var signature = line.Signatures[0];
+        var chain = _chain!;
+        var (verified, chained) = DigestAlongside.Run(_digest, buffer, length,
+            () => (chain.TryVerifyNext(_key, buffer.AsSpan(0, length), signature, out var c), c));
+        if (!verified)
         {
-            throw Fail(OuinetVerificationError.BlockSignature, $"Block {index} (offset {chained.Offset}, {data.Length} bytes) does not verify.");
+            throw Fail(OuinetVerificationError.BlockSignature, $"Block {index} (offset {chained.Offset}, {length} bytes) does not verify.");
         }
         if (line.PreviousHashes.Count > 0)
         {
@@ -183,7 +191,7 @@ internal sealed class BlockChainVerifier : IDisposable
         }
         BlockCount++;
         _handedOut = true;
-        return SignedBlock.From(chained, line.Signatures[0], data.Length);
+        return SignedBlock.From(chained, signature, length);
     }
 
     private OuinetVerificationException Fail(OuinetVerificationError error, string message, long? index = null) =>

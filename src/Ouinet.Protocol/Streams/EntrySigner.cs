@@ -65,9 +65,8 @@ public sealed class EntrySigner
                     break;
                 }
                 var data = buffer.AsMemory(0, n);
-                digest.AppendData(data.Span);
                 dataSize += n;
-                var (block, signature) = chain.SignNext(_key, data.Span);
+                var (block, signature) = DigestAlongside.Run(digest, buffer, n, () => chain.SignNext(_key, buffer.AsSpan(0, n)));
                 if (onBlock is not null)
                 {
                     await onBlock(SignedBlock.From(block, signature, n), data, cancellationToken);

@@ -49,7 +49,7 @@ public sealed class SignedResponseReader : IDisposable
         _options = options;
         if (verified.Kind != SignedResponseKind.Complete)
         {
-            _blocks = new BlockChainVerifier(trustedKey, verified.Injection!.Id, verified.BlockSignatures!.BlockSize, verified.Range);
+            _blocks = new BlockChainVerifier(trustedKey, verified.Injection!.Id, verified.BlockSignatures!.BlockSize, verified.Range, _digest);
             Head = EntryHeads.Build(verified.Received, null, verified.Sig0, verified.HeadSig1,
                 keepBlockSignatures: true, keepRangeFields: verified.Kind == SignedResponseKind.Range);
             if (verified.Kind == SignedResponseKind.Range)
@@ -208,11 +208,7 @@ public sealed class SignedResponseReader : IDisposable
         {
             throw new OuinetVerificationException(OuinetVerificationError.Range, $"More data than Content-Range {range.ContentRange} announces.");
         }
-        foreach (var segment in data)
-        {
-            _digest.AppendData(segment.Span);
-        }
-        _blocks!.Append(data);
+        _blocks!.Append(data); // the block verifier digests each block as it verifies it
         _received += data.Length;
     }
 

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Ouinet.Benchmarks.ProtocolStreamBenchmarks).Assembly).Run(args);
