@@ -3,7 +3,9 @@ using System.Text;
 using Ouinet.Cache.Storage;
 using Ouinet.Cli.Configuration;
 using Ouinet.Http;
+using Ouinet.Protocol;
 using Ouinet.Protocol.Headers;
+using Ouinet.Protocol.Streams;
 using Ouinet.Protocol.Keys;
 using Ouinet.Protocol.Signatures;
 
@@ -25,7 +27,13 @@ public static class FuzzTargets
         new("ouinet-headers", "X-Ouinet-Injection, X-Ouinet-BSigs, Digest, X-Ouinet-Data-Size, keyIds and public keys", OuinetHeaders, None),
         new("sigs-line", "one line of a data-v3 sigs file", SigsLineTarget, None),
         new("config-file", "key = value config files", Config, e => e is ConfigFileException),
+        new("signed-stream", "a signed response from a peer or injector, verified while it streams", SignedStream,
+            e => e is OuinetVerificationException or HttpParseException),
+        new("head-file", "a data-v3 head file", HeadFileTarget, None),
     ];
+
+    // The vectors' trusted key: mutated vector streams then reach deep into the verifier.
+    private static readonly InjectorPublicKey TrustedKey = InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
 
     public static FuzzTarget Find(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target \"{name}\". Targets: {string.Join(", ", All.Select(t => t.Name))}");
@@ -114,6 +122,30 @@ public static class FuzzTargets
             throw new InvalidOperationException("A parsed sigs line does not format back to its bytes.");
         }
     }
+
+    private static void SignedStream(byte[] input)
+    {
+        Task.Run(async () =>
+        {
+            var limits = HttpLimits.Default with { MaxHeadBytes = 8192, MaxChunkLineBytes = 1024, MaxTrailerBytes = 4096 };
+            await using var http = HttpMessageReader.Create(new MemoryStream(input), limits);
+            var head = await http.ReadResponseHeadAsync();
+            var options = new SignedResponseOptions { MaxSpoolBytes = 1 << 20 };
+            using var reader = await SignedResponseReader.OpenAsync(head, http.ReadResponseBody(head, "GET"), TrustedKey, options);
+            long released = 0;
+            while (await reader.ReadBlockAsync() is { } block)
+            {
+                released += block.Data.Length;
+            }
+            // Anything that verified must be consistent with what it claims.
+            if (reader.Kind == SignedResponseKind.Stream && released != reader.DataSize)
+            {
+                throw new InvalidOperationException($"Verified {released} bytes of an entry whose data size is {reader.DataSize}.");
+            }
+        }).GetAwaiter().GetResult();
+    }
+
+    private static void HeadFileTarget(byte[] input) => HeadFile.TryParse(input, out _);
 
     private static void Config(byte[] input) => ConfigFile.Parse(Encoding.UTF8.GetString(input), "fuzz");
 
