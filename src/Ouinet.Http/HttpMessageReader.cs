@@ -30,9 +30,12 @@ public sealed class HttpMessageReader : IAsyncDisposable
 
     public HttpLimits Limits { get; }
 
+    // Reads of 16-64 KiB: a Ouinet block is 64 KiB, and the default 4 KiB reads cost a part per 4 KiB.
+    private const int ReadBufferSize = 64 * 1024;
+
     /// <summary>A reader over <paramref name="stream"/> (through <see cref="PipeReader.Create(Stream, StreamPipeReaderOptions?)"/>).</summary>
     public static HttpMessageReader Create(Stream stream, HttpLimits? limits = null, bool leaveOpen = false) =>
-        new(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: leaveOpen)), limits);
+        new(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: leaveOpen)), limits);
 
     /// <summary>
     /// The next request head, or null when the stream ended cleanly before any byte of a new request
