@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using Ouinet.Cache.Store;
+using Ouinet.Client.Routing;
+using Ouinet.Http;
+using Ouinet.Protocol;
+
+namespace Ouinet.Client.Responses;
+
+/// <summary>
+/// Serves a stored entry to the browser: the head shaped by <see cref="BrowserHead"/>, <c>Content-Length</c> (the
+/// size is known), and, for a <c>Range</c> request, exactly the bytes asked for as a 206 (browsers seek in media this
+/// way). Streams from disk in 64 KiB pieces.
+/// </summary>
+public static class CachedResponseWriter
+{
+    private const int PieceSize = 64 * 1024;
+
+    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, string? warning = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(output);
+        var unsatisfiable = false;
+        var range = RangeApplies(entry, request) ? ByteRange.Parse(request.Fields.Get("Range"), entry.DataSize, out unsatisfiable) : null;
+        if (range is null && unsatisfiable)
+        {
+            var refusal = BrowserHead.FromSigned(entry.Head, source, status: 416);
+            refusal.Fields.Set("Content-Range", string.Create(CultureInfo.InvariantCulture, $"bytes */{entry.DataSize}"));
+            refusal.Fields.Set("Content-Length", "0");
+            HttpWriter.WriteResponseHead(output, refusal);
+            await output.FlushAsync(cancellationToken);
+            return;
+        }
+        var (first, length) = range is { } r ? (r.First, r.Length) : (0L, entry.DataSize);
+        var head = BrowserHead.FromSigned(entry.Head, source, range is null ? null : 206);
+        if (range is { } rr)
+        {
+            head.Fields.Set("Content-Range", rr.ContentRange(entry.DataSize));
+        }
+        head.Fields.Set("Content-Length", length.ToString(CultureInfo.InvariantCulture));
+        if (warning is not null)
+        {
+            head.Fields.Set(OuinetHeaders.Warning, warning);
+        }
+        HttpWriter.WriteResponseHead(output, head);
+        await output.FlushAsync(cancellationToken);
+        if (request.Method == "HEAD")
+        {
+            return;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
+        try
+        {
+            for (long done = 0; done < length;)
+            {
+                var want = (int)Math.Min(PieceSize, length - done);
+                var read = await entry.ReadAsync(first + done, buffer.AsMemory(0, want), cancellationToken);
+                if (read <= 0)
+                {
+                    throw new IOException($"The stored body of {entry.Uri} ended at {first + done} of {entry.DataSize} bytes.");
+                }
+                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                done += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary><c>If-Range</c> with another validator means the browser's partial copy is outdated: send everything.</summary>
+    private static bool RangeApplies(StoredEntry entry, HttpRequestHead request)
+    {
+        if (request.Method != "GET" || request.Fields.Get("If-Range") is not { } ifRange)
+        {
+            return request.Method is "GET" or "HEAD";
+        }
+        return ifRange == entry.Head.Fields.Get("ETag") || ifRange == entry.Head.Fields.Get("Last-Modified");
+    }
+}

@@ -1,0 +1,92 @@
+using System.IO.Pipelines;
+using System.Text;
+using Ouinet.Cache.Store;
+using Ouinet.Client.Responses;
+using Ouinet.Client.Routing;
+using Ouinet.Http;
+
+namespace Ouinet.Client.Tests.Responses;
+
+public class CachedResponseWriterTests
+{
+    [Fact(Timeout = 10000)]
+    public async Task WholeEntry_HasTheOriginFieldsAndSource_AndNoSignatureFields()
+    {
+        var (head, body) = await ServeAsync("https://example.com/hello", new HttpRequestHead("GET", "https://example.com/hello"), TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", head, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: text/plain\r\n", head, StringComparison.Ordinal);
+        Assert.Contains("X-Ouinet-Source: local-cache\r\n", head, StringComparison.Ordinal);
+        Assert.Contains("X-Ouinet-Version: 6\r\n", head, StringComparison.Ordinal);
+        Assert.Contains("X-Ouinet-Injection: id=qwertyuiop-12345,ts=1584748800\r\n", head, StringComparison.Ordinal);
+        Assert.Contains("Content-Length: 12\r\n", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Ouinet-Sig", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Ouinet-BSigs", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Ouinet-Data-Size", head, StringComparison.Ordinal);
+        Assert.Equal("Hello world!", body);
+    }
+
+    [Theory(Timeout = 10000)]
+    [InlineData("bytes=6-10", "bytes 6-10/12", "world")]
+    [InlineData("bytes=6-", "bytes 6-11/12", "world!")]
+    [InlineData("bytes=-1", "bytes 11-11/12", "!")]
+    [InlineData("bytes=0-100", "bytes 0-11/12", "Hello world!")]
+    public async Task BrowserRanges_AreServedExactly(string range, string contentRange, string expected)
+    {
+        var request = new HttpRequestHead("GET", "https://example.com/hello");
+        request.Fields.Add("Range", range);
+        var (head, body) = await ServeAsync("https://example.com/hello", request, TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 206 Partial Content\r\n", head, StringComparison.Ordinal);
+        Assert.Contains($"Content-Range: {contentRange}\r\n", head, StringComparison.Ordinal);
+        Assert.Equal(expected, body);
+    }
+
+    [Fact(Timeout = 10000)]
+    public async Task RangeBeyondTheBody_Is416()
+    {
+        var request = new HttpRequestHead("GET", "https://example.com/hello");
+        request.Fields.Add("Range", "bytes=12-");
+        var (head, body) = await ServeAsync("https://example.com/hello", request, TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 416 ", head, StringComparison.Ordinal);
+        Assert.Contains("Content-Range: bytes */12\r\n", head, StringComparison.Ordinal);
+        Assert.Equal("", body);
+    }
+
+    [Fact(Timeout = 10000)]
+    public async Task IfRangeWithAnotherValidator_GetsTheWholeBody()
+    {
+        var request = new HttpRequestHead("GET", "https://example.com/big.bin");
+        request.Fields.Add("Range", "bytes=0-9");
+        request.Fields.Add("If-Range", "\"big-v0\"");
+        var (head, body) = await ServeAsync("https://example.com/big.bin", request, TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", head, StringComparison.Ordinal);
+        Assert.Equal(204800, Encoding.Latin1.GetByteCount(body));
+    }
+
+    [Fact(Timeout = 10000)]
+    public async Task BigBodyThroughBodyPath_IsStreamedWhole()
+    {
+        var (_, body) = await ServeAsync("https://example.com/big.bin", new HttpRequestHead("GET", "https://example.com/big.bin"), TestContext.Current.CancellationToken);
+        Assert.Equal(File.ReadAllBytes(TestPaths.Vector("vectors", "big", "body.bin")), Encoding.Latin1.GetBytes(body));
+    }
+
+    [Fact(Timeout = 10000)]
+    public async Task HeadRequest_GetsTheHeadOnly()
+    {
+        var (head, body) = await ServeAsync("https://example.com/hello", new HttpRequestHead("HEAD", "https://example.com/hello"), TestContext.Current.CancellationToken);
+        Assert.Contains("Content-Length: 12\r\n", head, StringComparison.Ordinal);
+        Assert.Equal("", body);
+    }
+
+    private static async Task<(string Head, string Body)> ServeAsync(string uri, HttpRequestHead request, CancellationToken ct)
+    {
+        var store = SignedStore.Open(TestPaths.Vector("static-cache", ".ouinet"), TestPaths.Vector("static-cache"), new SignedStoreOptions { ReadOnly = true });
+        using var entry = store.TryOpen(uri)!;
+        var output = new MemoryStream();
+        var pipe = PipeWriter.Create(output);
+        await CachedResponseWriter.WriteAsync(entry, request, Mechanism.LocalCache, pipe, cancellationToken: ct);
+        await pipe.CompleteAsync();
+        var text = Encoding.Latin1.GetString(output.ToArray());
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
+        return (text[..split], text[split..]);
+    }
+}
