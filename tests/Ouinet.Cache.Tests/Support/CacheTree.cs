@@ -10,7 +10,7 @@ internal sealed class CacheTree : IDisposable
     public CacheTree(string vectorRoot = "static-cache")
     {
         _temp = new TempDirectory("cache-tree");
-        Copy(TestPaths.Vector(vectorRoot), Root);
+        TempDirectory.CopyTree(TestPaths.Vector(vectorRoot), Root);
     }
 
     public string Root => _temp.Path;
@@ -20,19 +20,6 @@ internal sealed class CacheTree : IDisposable
     public string EntryDirectory(string uri) => Path.Combine(Repository, EntryLocation.RelativeDirectory(uri));
 
     public string EntryFile(string uri, string name) => Path.Combine(EntryDirectory(uri), name);
-
-    public static void Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-        foreach (var dir in Directory.EnumerateDirectories(from))
-        {
-            Copy(dir, Path.Combine(to, Path.GetFileName(dir)));
-        }
-    }
 
     public void Dispose() => _temp.Dispose();
 }

@@ -14,7 +14,7 @@ public sealed class LocalCacheTests : IDisposable
 
     public LocalCacheTests()
     {
-        CopyDirectory(TestPaths.Vector("static-cache"), _temp.Combine("static"));
+        TempDirectory.CopyTree(TestPaths.Vector("static-cache"), _temp.Combine("static"));
     }
 
     public void Dispose() => _temp.Dispose();
@@ -55,7 +55,7 @@ public sealed class LocalCacheTests : IDisposable
     public void EntriesBeyondMaxCachedAge_AreNotFoundInOurStore_ButAStaticCacheStays()
     {
         var store = SignedStore.Open(_temp.Combine("own"));
-        CopyDirectory(TestPaths.Vector("static-cache", ".ouinet", "data-v3"), Path.Combine(store.Repository, "data-v3"));
+        TempDirectory.CopyTree(TestPaths.Vector("static-cache", ".ouinet", "data-v3"), Path.Combine(store.Repository, "data-v3"));
         store = SignedStore.Open(store.Repository, StaticRoot);
         _time.Advance(TimeSpan.FromDays(8));
         var onlyOwn = new LocalCache(store, null, Trusted, Freshness.DefaultMaxCachedAge, _time);
@@ -86,18 +86,5 @@ public sealed class LocalCacheTests : IDisposable
             f.Add(n, v);
         }
         return f;
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        }
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-        }
     }
 }
