@@ -62,6 +62,10 @@ internal sealed partial class InjectorConnection
         {
             return await OriginFailedAsync(e, keepAlive, idle);
         }
+        catch (OperationCanceledException e) when (idle.HasTimedOut)
+        {
+            return await OriginFailedAsync(new OriginException(OriginError.Timeout, $"Nothing moved for {_options.IdleTimeout.TotalSeconds:0.#} s.", e), keepAlive, idle);
+        }
         await using (response)
         {
             if (response.Head.Fields.Contains("Transfer-Encoding") && response.Body.Framing != BodyFraming.Chunked)
@@ -99,7 +103,7 @@ internal sealed partial class InjectorConnection
         Log.Refused(_logger, 400, message);
         var fields = new HttpFields();
         fields.Add(OuinetHeaders.Version, _options.Version.ToString());
-        await WriteResponseAsync(400, fields, message, !keepAlive, idle.Token);
+        await WriteResponseAsync(400, fields, message, !keepAlive, _server.Abort);
         return keepAlive;
     }
 }

@@ -16,15 +16,14 @@ internal sealed partial class InjectorConnection
     /// origin-form, <c>Host</c> from the target, hop-by-hop fields removed), bodies streamed both ways, nothing signed
     /// and nothing Ouinet-specific added.
     /// </summary>
-    private async Task<bool> ProxyAsync(HttpRequestHead head, bool keepAlive, IdleTimeout idle)
+    private async Task<bool> ProxyAsync(HttpRequestHead head, HttpBodyReader requestBody, bool keepAlive, IdleTimeout idle)
     {
         if (!TargetUri.TryParse(head.Target, out var target))
         {
             Log.Refused(_logger, 400, "not an absolute http(s) target");
-            await WriteResponseAsync(400, null, "Not a proxy request: the target must be an absolute http:// or https:// URI without user info.", close: true, idle.Token);
+            await WriteResponseAsync(400, null, "Not a proxy request: the target must be an absolute http:// or https:// URI without user info.", close: true, _server.Abort);
             return false;
         }
-        var requestBody = _reader.ReadRequestBody(head);
         var fields = HopByHop.Strip(head.Fields, "Host", "Expect", "Content-Length");
         var forward = new HttpRequestHead(head.Method, target.PathAndQuery, HttpProtocolVersion.Http11, new HttpFields());
         forward.Fields.Add("Host", target.Authority);
@@ -58,6 +57,10 @@ internal sealed partial class InjectorConnection
         {
             // A request body not read to its end leaves the connection unusable.
             return await OriginFailedAsync(e, keepAlive && requestBody.IsCompleted, idle);
+        }
+        catch (OperationCanceledException e) when (idle.HasTimedOut)
+        {
+            return await OriginFailedAsync(new OriginException(OriginError.Timeout, $"Nothing moved for {_options.IdleTimeout.TotalSeconds:0.#} s.", e), keepAlive && requestBody.IsCompleted, idle);
         }
         catch (ClientBodyException e)
         {

@@ -23,7 +23,7 @@ internal sealed partial class InjectorConnection
         }
         if (!RequestTarget.TryParseAuthority(head.Target, out var host, out var port) || port == 0)
         {
-            await WriteResponseAsync(400, null, "CONNECT needs a host:port target.", close: true, idle.Token);
+            await WriteResponseAsync(400, null, "CONNECT needs a host:port target.", close: true, _server.Abort);
             return false;
         }
         host = host.Trim('[', ']');
@@ -35,6 +35,10 @@ internal sealed partial class InjectorConnection
         catch (OriginException e)
         {
             return await OriginFailedAsync(e, keepAlive, idle);
+        }
+        catch (OperationCanceledException e) when (idle.HasTimedOut)
+        {
+            return await OriginFailedAsync(new OriginException(OriginError.Timeout, $"Nothing moved for {_options.IdleTimeout.TotalSeconds:0.#} s.", e), keepAlive, idle);
         }
         await using (origin)
         {

@@ -155,6 +155,13 @@ internal sealed partial class InjectorConnection
     {
         var keepAlive = WantsKeepAlive(head);
         var hasBody = HasBody(head);
+        var isPlainProxy = head.TargetForm == RequestTargetForm.Absolute && head.Method != "OPTIONS" && !head.Fields.Contains(OuinetHeaders.Version);
+        HttpBodyReader? body = null;
+        if (!hasBody || isPlainProxy)
+        {
+            // Positions the reader after this request (an empty body), or, for proxying, the body to stream on.
+            body = _reader.ReadRequestBody(head);
+        }
         if (head.TargetForm is RequestTargetForm.Origin or RequestTargetForm.Asterisk || head.Method == "OPTIONS")
         {
             return await HandleOwnAsync(head, keepAlive && !hasBody);
@@ -165,7 +172,7 @@ internal sealed partial class InjectorConnection
             Log.Refused(_logger, 407, "missing or wrong Proxy-Authorization");
             var fields = new HttpFields();
             fields.Add("Proxy-Authenticate", "Basic realm=\"Ouinet injector\"");
-            await WriteResponseAsync(407, fields, "Proxy authentication required.", close: !keepAlive || hasBody, idle.Token);
+            await WriteResponseAsync(407, fields, "Proxy authentication required.", close: !keepAlive || hasBody, _server.Abort);
             return keepAlive && !hasBody;
         }
         if (head.Method == "CONNECT")
@@ -181,7 +188,7 @@ internal sealed partial class InjectorConnection
             {
                 return await RefuseAsync(403, InjectorErrorCode.ProxyDisabled, "This injector does not proxy: only injection requests (with X-Ouinet-Version) are served.", keepAlive && !hasBody, idle);
             }
-            return await ProxyAsync(head, keepAlive, idle);
+            return await ProxyAsync(head, body!, keepAlive, idle);
         }
         LogRequest("Injection", head);
         return await InjectAsync(head, version, keepAlive && !hasBody, hasBody, idle);
@@ -212,7 +219,7 @@ internal sealed partial class InjectorConnection
     private async Task<bool> RefuseAsync(int status, InjectorErrorCode code, string message, bool keepAlive, IdleTimeout idle, string? version = null)
     {
         Log.Refused(_logger, status, message);
-        await WriteErrorAsync(status, code, message, !keepAlive, idle.Token, version);
+        await WriteErrorAsync(status, code, message, !keepAlive, _server.Abort, version);
         return keepAlive;
     }
 
@@ -225,7 +232,7 @@ internal sealed partial class InjectorConnection
             OriginError.ConnectTimeout or OriginError.Timeout => (504, InjectorErrorCode.RetrievalFailed),
             _ => (502, InjectorErrorCode.RetrievalFailed),
         };
-        await WriteErrorAsync(status, code, e.Message, !keepAlive, idle.Token);
+        await WriteErrorAsync(status, code, e.Message, !keepAlive, _server.Abort);
         return keepAlive;
     }
 
