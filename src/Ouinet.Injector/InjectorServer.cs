@@ -120,7 +120,7 @@ public sealed class InjectorServer : IAsyncDisposable
                     }
                     var bound = new InjectorEndpoint(kind, (IPEndPoint)socket.LocalEndPoint!);
                     _listeners.Add((socket, bound));
-                    Log.Listening(Logger, kind, bound.EndPoint);
+                    Log.Listening(Logger, bound);
                 }
             }
         }

@@ -13,8 +13,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "HTTP signing public key (Ed25519): {PublicKey}")]
     public static partial void PublicKey(ILogger logger, string publicKey);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Listening on {Kind} {EndPoint}")]
-    public static partial void Listening(ILogger logger, InjectorEndpointKind kind, IPEndPoint endPoint);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Listening on {Endpoint}")]
+    public static partial void Listening(ILogger logger, InjectorEndpoint endpoint);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopping: no new connections; {Count} connections get {Grace} to finish")]
     public static partial void Stopping(ILogger logger, int count, TimeSpan grace);
