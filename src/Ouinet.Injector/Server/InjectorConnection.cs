@@ -66,7 +66,7 @@ internal sealed partial class InjectorConnection
             }
             _client = new ProgressStream(transport);
             input = PipeReader.Create(_client, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
-            _output = PipeWriter.Create(_client, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
+            _output = PipeWriter.Create(_client, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
             _reader = new HttpMessageReader(input, _options.Limits, leaveOpen: true);
             var first = true;
             while (!_server.Stopping.IsCancellationRequested)
