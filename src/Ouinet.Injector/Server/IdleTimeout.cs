@@ -10,7 +10,7 @@ internal sealed class IdleTimeout : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
     private readonly TimeProvider _time;
-    private readonly TimeSpan _period;
+    private TimeSpan _period;
     private readonly ITimer _timer;
     private readonly CancellationTokenRegistration _registration;
     private long _lastProgress;
@@ -33,6 +33,26 @@ internal sealed class IdleTimeout : IDisposable
 
     public void Reset() => Volatile.Write(ref _lastProgress, _time.GetTimestamp());
 
+    /// <summary>Starts a new period of <paramref name="period"/> (reusing this object across requests); false once it fired.</summary>
+    public bool Restart(TimeSpan period)
+    {
+        if (_source.IsCancellationRequested)
+        {
+            return false;
+        }
+        _period = period;
+        Reset();
+        _timer.Change(period, Timeout.InfiniteTimeSpan);
+        return true;
+    }
+
+    /// <summary>Stops counting until the next <see cref="Restart"/>.</summary>
+    public void Pause()
+    {
+        _period = Timeout.InfiniteTimeSpan;
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
     public void Dispose()
     {
         _disposed = true;
@@ -43,12 +63,17 @@ internal sealed class IdleTimeout : IDisposable
 
     private void OnTimer()
     {
+        var period = _period;
+        if (period == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
         var idle = _time.GetElapsedTime(Volatile.Read(ref _lastProgress));
-        if (idle < _period)
+        if (idle < period)
         {
             try
             {
-                _timer.Change(_period - idle, Timeout.InfiniteTimeSpan);
+                _timer.Change(period - idle, Timeout.InfiniteTimeSpan);
             }
             catch (ObjectDisposedException)
             {

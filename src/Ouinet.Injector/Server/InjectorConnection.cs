@@ -69,14 +69,22 @@ internal sealed partial class InjectorConnection
             _output = PipeWriter.Create(_client, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
             _reader = new HttpMessageReader(input, _options.Limits, leaveOpen: true);
             var first = true;
+            // One arrival timer and one idle timer per connection, restarted for each request.
+            using var arrival = new IdleTimeout(_options.FirstRequestTimeout, _options.TimeProvider, waiting.Token);
+            using var idle = new IdleTimeout(_options.IdleTimeout, _options.TimeProvider, _server.Abort);
+            idle.Pause();
             while (!_server.Stopping.IsCancellationRequested)
             {
                 HttpRequestHead? head;
                 try
                 {
-                    using var arrival = new IdleTimeout(first ? _options.FirstRequestTimeout : _options.NextRequestTimeout, _options.TimeProvider, waiting.Token);
+                    if (!arrival.Restart(first ? _options.FirstRequestTimeout : _options.NextRequestTimeout))
+                    {
+                        break;
+                    }
                     _client.OnProgress = null;
                     head = await _reader.ReadRequestHeadAsync(arrival.Token);
+                    arrival.Pause();
                 }
                 catch (HttpParseException e)
                 {
@@ -89,7 +97,10 @@ internal sealed partial class InjectorConnection
                     break;
                 }
                 first = false;
-                using var idle = new IdleTimeout(_options.IdleTimeout, _options.TimeProvider, _server.Abort);
+                if (!idle.Restart(_options.IdleTimeout))
+                {
+                    break;
+                }
                 _client.OnProgress = idle.Reset;
                 bool keepAlive;
                 try
@@ -103,6 +114,7 @@ internal sealed partial class InjectorConnection
                     await WriteErrorAsync(e.StatusCode, null, e.Message, close: true, _server.Abort);
                     break;
                 }
+                idle.Pause();
                 if (!keepAlive)
                 {
                     break;
