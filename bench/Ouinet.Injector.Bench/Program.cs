@@ -96,8 +96,9 @@ text.AppendLine(CultureInfo.InvariantCulture, $"**Why the 0.6× target is missed
 text.AppendLine(CultureInfo.InvariantCulture, $"{directMedian:F0} MB/s here. Injection must hash every byte twice (SHA-512 per block for the chain, SHA-256 for `Digest`)");
 text.AppendLine(CultureInfo.InvariantCulture, $"and sign each 64 KiB block: the signer alone, with no network at all, tops out at {signer:F0} MB/s on these 2 cores");
 text.AppendLine(CultureInfo.InvariantCulture, $"({signer / directMedian:F2}× direct), and SHA-512 alone at {sha512:F0} MB/s. End to end the injector also shares the cores with the");
-text.AppendLine("origin and the client and adds a second loopback hop, hence the gap below the signer's ceiling. 0.6× direct would need");
-text.AppendLine("hashing faster than SHA-512 runs on this CPU; the body is streamed (block 0 leaves before the origin finishes)");
+text.AppendLine("origin and the client and adds a second loopback hop, hence the gap below the signer's ceiling. 0.6× direct is about");
+text.AppendLine("what SHA-512 alone reaches on one core, with nothing else to do: out of reach once SHA-256, Ed25519, two socket");
+text.AppendLine("hops and the origin share the same 2 cores. The body is streamed (block 0 leaves before the origin finishes)");
 text.AppendLine("and memory stays flat, so the limit is CPU, not buffering. More cores would help: the per-block SHA-512 and the");
 text.AppendLine("SHA-256 already run on different cores; overlapping block i+1's hash with block i's signing and send is next.");
 text.AppendLine();
