@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite and writes its table, with its baseline from the same run, to bench/results/<suite>.md.
-# Usage: bench/run.sh protocol
+# Usage: bench/run.sh protocol|injector
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:?usage: bench/run.sh protocol}
+suite=${1:?usage: bench/run.sh protocol|injector}
 case "$suite" in
   protocol) filter='*ProtocolStreamBenchmarks*'; title="Signing and verifying a 64 MiB response as a stream";;
-  *) echo "unknown suite $suite (known: protocol)" >&2; exit 2;;
+  injector)
+    # End to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
+    missing=()
+    for p in squid wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    if ((${#missing[@]})); then
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    dotnet build bench/Ouinet.Injector.Bench -c Release -nologo -clp:ErrorsOnly
+    dotnet bench/Ouinet.Injector.Bench/bin/Release/net10.0/Ouinet.Injector.Bench.dll bench/results/injector.md "${2:-10}"
+    exit 0;;
+  *) echo "unknown suite $suite (known: protocol, injector)" >&2; exit 2;;
 esac
 
 dotnet build bench/Ouinet.Benchmarks -c Release -nologo -clp:ErrorsOnly

@@ -30,6 +30,7 @@ public static class FuzzTargets
         new("signed-stream", "a signed response from a peer or injector, verified while it streams", SignedStream,
             e => e is OuinetVerificationException or HttpParseException),
         new("head-file", "a data-v3 head file", HeadFileTarget, None),
+        new("injector-request", "what the injector parses from a client before anything else: proxy targets, Proxy-Authorization", InjectorRequest, None),
     ];
 
     // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy, because instrumented
@@ -38,6 +39,23 @@ public static class FuzzTargets
 
     public static FuzzTarget Find(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target \"{name}\". Targets: {string.Join(", ", All.Select(t => t.Name))}");
+
+    private static readonly Injector.ProxyCredentials Credentials =
+        Injector.ProxyCredentials.TryParse("user:pass", out var credentials) ? credentials : throw new InvalidOperationException();
+
+    private static void InjectorRequest(byte[] input)
+    {
+        var text = Encoding.Latin1.GetString(input);
+        if (Injector.TargetUri.TryParse(text, out var target))
+        {
+            if (target.Port is < 1 or > 65535 || target.Host.Length == 0 || !target.PathAndQuery.StartsWith('/') || target.PathAndQuery.Contains('#', StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"TargetUri accepted {text} as {target}.");
+            }
+        }
+        _ = Credentials.Accepts(text);
+        _ = Injector.ProxyCredentials.TryParse(text, out _);
+    }
 
     private static void RequestHead(byte[] input)
     {

@@ -11,7 +11,13 @@ internal static class OuinetCommand
         KeygenCommand.Create(),
         InjectCommand.Create(),
         VerifyCommand.Create(),
+        InjectorCommand.Create(),
     };
 
-    public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();
+    /// <summary>
+    /// Runs the command line. On Ctrl+C/SIGTERM the action's token is canceled and it gets this long to finish (the
+    /// injector's graceful stop fits in it) before the process ends anyway.
+    /// </summary>
+    public static Task<int> RunAsync(string[] args) =>
+        Create().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = InjectorCommand.ShutdownGrace + TimeSpan.FromSeconds(5) });
 }

@@ -1,0 +1,88 @@
+namespace Ouinet.Injector;
+
+/// <summary>
+/// Passes reads and writes through to an inner stream and reports each one that moved bytes, so that an
+/// <see cref="IdleTimeout"/> can restart its period on progress, whichever code is doing the I/O.
+/// </summary>
+internal sealed class ProgressStream(Stream inner) : Stream
+{
+    public Stream Inner { get; } = inner;
+
+    /// <summary>Called after each read or write that moved bytes; swapped per request.</summary>
+    public Action? OnProgress { get; set; }
+
+    public override bool CanRead => Inner.CanRead;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => Inner.CanWrite;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await Inner.ReadAsync(buffer, cancellationToken);
+        if (n > 0)
+        {
+            OnProgress?.Invoke();
+        }
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = Inner.Read(buffer, offset, count);
+        if (n > 0)
+        {
+            OnProgress?.Invoke();
+        }
+        return n;
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await Inner.WriteAsync(buffer, cancellationToken);
+        OnProgress?.Invoke();
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Inner.Write(buffer, offset, count);
+        OnProgress?.Invoke();
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => Inner.Flush();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
