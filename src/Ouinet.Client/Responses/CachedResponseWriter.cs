@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using Ouinet.Cache.Store;
 using Ouinet.Client.Routing;
 using Ouinet.Http;
-using Ouinet.Protocol;
 
 namespace Ouinet.Client.Responses;
 
@@ -17,7 +16,8 @@ public static class CachedResponseWriter
 {
     private const int PieceSize = 64 * 1024;
 
-    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, string? warning = null, CancellationToken cancellationToken = default)
+    /// <param name="extraFields">Fields added to the head (warnings, <c>Connection</c>), replacing any of the same name.</param>
+    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, IReadOnlyList<HttpField>? extraFields = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(request);
@@ -29,6 +29,7 @@ public static class CachedResponseWriter
             var refusal = BrowserHead.FromSigned(entry.Head, source, status: 416);
             refusal.Fields.Set("Content-Range", string.Create(CultureInfo.InvariantCulture, $"bytes */{entry.DataSize}"));
             refusal.Fields.Set("Content-Length", "0");
+            AddFields(refusal, extraFields);
             HttpWriter.WriteResponseHead(output, refusal);
             await output.FlushAsync(cancellationToken);
             return;
@@ -40,10 +41,7 @@ public static class CachedResponseWriter
             head.Fields.Set("Content-Range", rr.ContentRange(entry.DataSize));
         }
         head.Fields.Set("Content-Length", length.ToString(CultureInfo.InvariantCulture));
-        if (warning is not null)
-        {
-            head.Fields.Set(OuinetHeaders.Warning, warning);
-        }
+        AddFields(head, extraFields);
         HttpWriter.WriteResponseHead(output, head);
         await output.FlushAsync(cancellationToken);
         if (request.Method == "HEAD")
@@ -68,6 +66,18 @@ public static class CachedResponseWriter
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void AddFields(HttpResponseHead head, IReadOnlyList<HttpField>? fields)
+    {
+        foreach (var field in fields ?? [])
+        {
+            head.Fields.Remove(field.Name);
+        }
+        foreach (var field in fields ?? [])
+        {
+            head.Fields.Add(field.Name, field.Value);
         }
     }
 
