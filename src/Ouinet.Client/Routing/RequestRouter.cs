@@ -46,10 +46,10 @@ public sealed class RequestRouter
         {
             if (steps[i] == Mechanism.Origin && mayRace && i + 1 < steps.Count && RaceDelay > TimeSpan.Zero)
             {
-                var answer = await RaceAsync(request, steps[(i + 1)..], failures, cancellationToken);
+                var answer = await RaceAsync(request, steps[(i + 1)..], failures, cancellationToken).ConfigureAwait(false);
                 return new RouteOutcome(answer, failures);
             }
-            if (await TryAsync(steps[i], request, failures, cancellationToken) is { } found)
+            if (await TryAsync(steps[i], request, failures, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 return new RouteOutcome(found, failures);
             }
@@ -71,30 +71,30 @@ public sealed class RequestRouter
         using (var delay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var timer = Task.Delay(RaceDelay, _time, delay.Token);
-            if (await Task.WhenAny(origin, timer) == origin)
+            if (await Task.WhenAny(origin, timer).ConfigureAwait(false) == origin)
             {
-                await delay.CancelAsync();
+                await delay.CancelAsync().ConfigureAwait(false);
                 failures.AddRange(originFailures);
-                return await origin ?? await SequenceAsync(rest, request, failures, cancellationToken);
+                return await origin.ConfigureAwait(false) ?? await SequenceAsync(rest, request, failures, cancellationToken).ConfigureAwait(false);
             }
         }
         Log.OriginSlow(_logger, RaceDelay);
         var secondary = SequenceAsync(rest, request, restFailures, restCancel.Token);
-        var first = await Task.WhenAny(origin, secondary);
+        var first = await Task.WhenAny(origin, secondary).ConfigureAwait(false);
         var other = first == origin ? secondary : origin;
-        var winner = await first;
+        var winner = await first.ConfigureAwait(false);
         if (winner is null)
         {
-            winner = await other;
+            winner = await other.ConfigureAwait(false);
         }
         else
         {
-            await (first == origin ? restCancel : originCancel).CancelAsync();
+            await (first == origin ? restCancel : originCancel).CancelAsync().ConfigureAwait(false);
             try
             {
-                if (await other is { } loser && loser != winner)
+                if (await other.ConfigureAwait(false) is { } loser && loser != winner)
                 {
-                    await loser.DisposeAsync();
+                    await loser.DisposeAsync().ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
@@ -110,7 +110,7 @@ public sealed class RequestRouter
     {
         foreach (var step in steps)
         {
-            if (await TryAsync(step, request, failures, cancellationToken) is { } answer)
+            if (await TryAsync(step, request, failures, cancellationToken).ConfigureAwait(false) is { } answer)
             {
                 return answer;
             }
@@ -123,7 +123,7 @@ public sealed class RequestRouter
     {
         try
         {
-            var answer = await _mechanisms[mechanism].TryAsync(request, cancellationToken);
+            var answer = await _mechanisms[mechanism].TryAsync(request, cancellationToken).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 var source = mechanism.Source();
