@@ -5,8 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: python3-cryptography runs the independent static-cache verifier.
-APT_PACKAGES=(python3-cryptography)
+# Debian packages the tests use: python3-cryptography runs the independent static-cache verifier; chromium (driven by
+# Playwright, no browser download) and libnss3-tools (certutil, to trust the client CA) run the browser end-to-end test.
+APT_PACKAGES=(python3-cryptography chromium libnss3-tools)
 
 install_missing() {
   local missing=()
