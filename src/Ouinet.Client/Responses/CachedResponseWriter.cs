@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using Ouinet.Cache.Store;
@@ -43,29 +42,29 @@ public static class CachedResponseWriter
         head.Fields.Set("Content-Length", length.ToString(CultureInfo.InvariantCulture));
         AddFields(head, extraFields);
         HttpWriter.WriteResponseHead(output, head);
-        await output.FlushAsync(cancellationToken);
-        if (request.Method == "HEAD")
+        if (request.Method == "HEAD" || length == 0)
         {
+            await output.FlushAsync(cancellationToken);
             return;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
-        try
+        // Body pieces are read straight into the pipe's memory (positional reads of page-cached files are cheap, so
+        // synchronous); the head goes out with the first piece, one flush per piece lets a slow browser push back.
+        for (long done = 0; done < length;)
         {
-            for (long done = 0; done < length;)
+            var want = (int)Math.Min(PieceSize, length - done);
+            var memory = output.GetMemory(want);
+            var read = entry.Read(first + done, memory.Span[..want]);
+            if (read <= 0)
             {
-                var want = (int)Math.Min(PieceSize, length - done);
-                var read = await entry.ReadAsync(first + done, buffer.AsMemory(0, want), cancellationToken);
-                if (read <= 0)
-                {
-                    throw new IOException($"The stored body of {entry.Uri} ended at {first + done} of {entry.DataSize} bytes.");
-                }
-                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                done += read;
+                throw new IOException($"The stored body of {entry.Uri} ended at {first + done} of {entry.DataSize} bytes.");
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            output.Advance(read);
+            done += read;
+            var flushed = await output.FlushAsync(cancellationToken);
+            if (flushed.IsCompleted || flushed.IsCanceled)
+            {
+                throw new IOException("The browser connection is gone.");
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Globalization;
-using Ouinet.Cache.Store;
+using Ouinet.Client.Caching;
 using Ouinet.Client.Proxy;
 using Ouinet.Client.Responses;
 using Ouinet.Http;
@@ -97,11 +97,11 @@ internal sealed class RelayedAnswer(Mechanism source, HttpResponseHead head, Htt
 }
 
 /// <summary>A stored entry (fresh, or stale as the last resort): whole or the browser's range, with <c>Content-Length</c>.</summary>
-internal sealed class CachedAnswer(StoredEntry entry, Mechanism source, IReadOnlyList<HttpField> extraFields) : Answer
+internal sealed class CachedAnswer(EntryLease lease, Mechanism source, IReadOnlyList<HttpField> extraFields) : Answer
 {
     public override Mechanism Source => source;
 
-    public override int Status => entry.Head.StatusCode;
+    public override int Status => lease.Entry.Head.StatusCode;
 
     public override async Task<bool> SendAsync(BrowserExchange browser, CancellationToken cancellationToken)
     {
@@ -114,12 +114,12 @@ internal sealed class CachedAnswer(StoredEntry entry, Mechanism source, IReadOnl
         {
             fields.Add(new HttpField("Connection", "keep-alive"));
         }
-        await CachedResponseWriter.WriteAsync(entry, browser.Request, source, browser.Output, fields, cancellationToken);
+        await CachedResponseWriter.WriteAsync(lease.Entry, browser.Request, source, browser.Output, fields, cancellationToken);
         await browser.FlushAsync(cancellationToken);
         return browser.KeepAlive;
     }
 
-    public override ValueTask DisposeAsync() => entry.DisposeAsync();
+    public override ValueTask DisposeAsync() => lease.DisposeAsync();
 }
 
 /// <summary>A head-only answer (a verified injector answer to HEAD): no body.</summary>

@@ -133,7 +133,7 @@ internal sealed class CacheMechanism(LocalCache cache, bool stale) : IMechanism
         {
             throw new MechanismFailedException($"the stored entry is not fresh: {hit.Freshness.Reason}");
         }
-        var entry = await cache.OpenAsync(hit, cancellationToken)
+        var entry = await cache.LeaseAsync(hit, cancellationToken)
             ?? throw new MechanismFailedException("the stored entry vanished or did not verify");
         List<HttpField> fields = [];
         if (stale)
