@@ -9,11 +9,12 @@ namespace Ouinet.Client.Responses;
 /// <summary>
 /// Serves a stored entry to the browser: the head shaped by <see cref="BrowserHead"/>, <c>Content-Length</c> (the
 /// size is known), and, for a <c>Range</c> request, exactly the bytes asked for as a 206 (browsers seek in media this
-/// way). Streams from disk in 64 KiB pieces.
+/// way). Streams from disk in 256 KiB pieces.
 /// </summary>
 public static class CachedResponseWriter
 {
-    private const int PieceSize = 64 * 1024;
+    // Large enough that a big body costs few reads, writes and flushes; small enough to keep memory per connection low.
+    private const int PieceSize = 256 * 1024;
 
     /// <param name="extraFields">Fields added to the head (warnings, <c>Connection</c>), replacing any of the same name.</param>
     public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, IReadOnlyList<HttpField>? extraFields = null, CancellationToken cancellationToken = default)
