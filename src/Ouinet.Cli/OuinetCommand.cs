@@ -11,6 +11,7 @@ internal static class OuinetCommand
         KeygenCommand.Create(),
         InjectCommand.Create(),
         VerifyCommand.Create(),
+        DhtCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();

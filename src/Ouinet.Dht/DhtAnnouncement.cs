@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Ouinet.Dht;
 
 /// <summary>
-/// An info-hash kept announced by <see cref="DhtNode.KeepAnnounced"/>: announced at once, then again every
+/// An info-hash kept announced by <see cref="DhtNode.KeepAnnounced"/>: announced once the node has joined, then again every
 /// <see cref="DhtOptions.AnnounceInterval"/> (every <see cref="DhtOptions.AnnounceRetryInterval"/> while no node takes
 /// it), until disposed.
 /// </summary>
@@ -20,8 +20,9 @@ public sealed class DhtAnnouncement : IAsyncDisposable
     private int _count;
     private int _disposed;
 
-    internal DhtAnnouncement(DhtNode node, InfoHash infoHash, int? port, DhtOptions options, TimeProvider time, ILogger logger, CancellationToken nodeStopping)
+    internal DhtAnnouncement(DhtNode node, InfoHash infoHash, int? port, Action<DhtAnnounceResult>? announced, DhtOptions options, TimeProvider time, ILogger logger, CancellationToken nodeStopping)
     {
+        Announced += announced;
         _node = node;
         InfoHash = infoHash;
         _port = port;
@@ -63,6 +64,8 @@ public sealed class DhtAnnouncement : IAsyncDisposable
             var wait = _options.AnnounceRetryInterval;
             try
             {
+                // Announcing before joining would reach nobody.
+                await _node.WaitForBootstrapAsync(token);
                 var result = await _node.AnnounceAsync(InfoHash, _port, token);
                 Volatile.Write(ref _lastResult, result);
                 Interlocked.Increment(ref _count);

@@ -207,13 +207,16 @@ public sealed partial class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// Keeps <paramref name="infoHash"/> announced until the returned handle is disposed (or the node is): announces
-    /// now, then every <see cref="DhtOptions.AnnounceInterval"/>, sooner after a failure.
+    /// as soon as the node has joined, then every <see cref="DhtOptions.AnnounceInterval"/>, sooner after a failure.
     /// </summary>
-    public DhtAnnouncement KeepAnnounced(InfoHash infoHash, int? port = null)
+    /// <param name="infoHash">The swarm to stay in.</param>
+    /// <param name="port">The port to announce, or null for <c>implied_port</c>.</param>
+    /// <param name="announced">Called after each announce (on a pool thread), from the first one on.</param>
+    public DhtAnnouncement KeepAnnounced(InfoHash infoHash, int? port = null, Action<DhtAnnounceResult>? announced = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         _ = Engine;
-        var announcement = new DhtAnnouncement(this, infoHash, port, _options, _time, _logger, _stop.Token);
+        var announcement = new DhtAnnouncement(this, infoHash, port, announced, _options, _time, _logger, _stop.Token);
         lock (_announcements)
         {
             _announcements.Add(announcement);

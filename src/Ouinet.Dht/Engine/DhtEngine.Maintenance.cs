@@ -260,9 +260,10 @@ internal sealed partial class DhtEngine : IQueryOwner
         }
         if (closest.Count < _options.Alpha)
         {
-            foreach (var router in _routers)
+            // Too few nodes to start from (still joining, or everyone left): ask the bootstrap nodes too, as libtorrent does.
+            foreach (var node in _bootstrapNodes)
             {
-                lookup.AddSeed(router);
+                lookup.AddSeed(node);
             }
         }
     }
