@@ -21,7 +21,7 @@ internal sealed partial class DhtEngine : IQueryOwner
     private Lookup? _bootstrapLookup;
     private Lookup? _refreshLookup;
     private const long SparseRefreshStartMs = 60_000;
-    private const int BootstrapSeedWeight = 5;
+    private const int BootstrapAnswersNeeded = 5;
 
     /// <summary>
     /// Joins the network: <paramref name="routers"/> are asked for nodes but never enter the routing table (as
@@ -87,10 +87,13 @@ internal sealed partial class DhtEngine : IQueryOwner
     {
         _bootstrapLookup = null;
         var now = NowMs;
-        // Ouinet's rule: a bootstrap node's answer is worth 5, any other node's 1, and a round needs 5. One stray
-        // node that happened to query us is not the network: joining through it alone could leave us on an island.
-        var score = (BootstrapSeedWeight * lookup.SeedsAnswered) + lookup.Responses - lookup.SeedsAnswered;
-        var ok = Table.Count > 0 && (score >= BootstrapSeedWeight || (_bootstrapNodes.Count == 0 && _savedContacts.Count == 0));
+        // After Ouinet: a bootstrap node's answer settles it; otherwise we need 5 answers (or all our saved contacts, if
+        // fewer). One stray node that happened to query us is not the network: joining through it alone could leave
+        // us on an island with whoever else joins through us.
+        var others = lookup.Responses - lookup.SeedsAnswered;
+        var ok = Table.Count > 0 && (lookup.SeedsAnswered > 0
+            || others >= (_savedContacts.Count > 0 ? Math.Min(BootstrapAnswersNeeded, _savedContacts.Count) : BootstrapAnswersNeeded)
+            || (_bootstrapNodes.Count == 0 && _savedContacts.Count == 0));
         if (ok)
         {
             _bootstrapBackoffMs = MinBootstrapRetryMs;

@@ -36,10 +36,7 @@ internal sealed partial class DhtEngine
             return;
         }
         var sender = query.Id!.Value;
-        if (!query.ReadOnly)
-        {
-            Table.OnQueried(sender, from, IsIdVerified(sender, from.Address), now);
-        }
+        var candidate = query.ReadOnly ? null : Table.OnQueried(sender, from, IsIdVerified(sender, from.Address), now);
         switch (query.Method)
         {
             case KrpcMethod.Ping:
@@ -54,6 +51,12 @@ internal sealed partial class DhtEngine
             case KrpcMethod.AnnouncePeer:
                 AnswerAnnounce(query, from, now);
                 break;
+        }
+        if (candidate is not null && _pending.Count < _options.MaxOutstandingQueries / 2)
+        {
+            // A new node with a place waiting for it: prove it now, after answering (one ping per new querier, and
+            // queriers are rate limited).
+            PingContact(candidate);
         }
     }
 

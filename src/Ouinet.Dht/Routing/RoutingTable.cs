@@ -96,12 +96,15 @@ internal sealed class RoutingTable
         Insert(contact, nowMs);
     }
 
-    /// <summary>A node sent us a query (not read-only): a known node stays good; an unknown one becomes a candidate.</summary>
-    public void OnQueried(NodeId id, IPEndPoint endPoint, bool idVerified, long nowMs)
+    /// <summary>
+    /// A node sent us a query (not read-only): a known node stays good; an unknown one becomes a candidate, returned
+    /// when its bucket has room so that the caller can prove it with a ping right away.
+    /// </summary>
+    public Contact? OnQueried(NodeId id, IPEndPoint endPoint, bool idVerified, long nowMs)
     {
         if (id == Self)
         {
-            return;
+            return null;
         }
         if (_byId.TryGetValue(id, out var known))
         {
@@ -109,9 +112,17 @@ internal sealed class RoutingTable
             {
                 known.LastQueryMs = nowMs;
             }
-            return;
+            return null;
         }
-        AddCandidate(id, endPoint, idVerified, nowMs);
+        var candidate = AddCandidate(id, endPoint, idVerified, nowMs);
+        return candidate is { PingPending: false, HasResponded: false } && HasRoomFor(id) ? candidate : null;
+    }
+
+    /// <summary>Whether a proven node with this ID would get a place (its bucket is not full, or would split).</summary>
+    public bool HasRoomFor(NodeId id)
+    {
+        var index = BucketIndexOf(id);
+        return _buckets[index].Nodes.Count < BucketSize || (index == _buckets.Count - 1 && _buckets.Count < NodeId.Bits);
     }
 
     /// <summary>
@@ -124,8 +135,7 @@ internal sealed class RoutingTable
         {
             return;
         }
-        var bucket = BucketOf(id);
-        if (bucket.Nodes.Count < BucketSize || (bucket == _buckets[^1] && _buckets.Count < NodeId.Bits))
+        if (HasRoomFor(id))
         {
             AddCandidate(id, endPoint, idVerified, nowMs);
         }
@@ -257,19 +267,20 @@ internal sealed class RoutingTable
         _byEndPoint[contact.EndPoint] = contact;
     }
 
-    private void AddCandidate(NodeId id, IPEndPoint endPoint, bool idVerified, long nowMs)
+    private Contact? AddCandidate(NodeId id, IPEndPoint endPoint, bool idVerified, long nowMs)
     {
         var bucket = BucketOf(id);
         var existing = bucket.Replacements.Find(r => r.Id == id);
         if (existing is not null)
         {
             existing.LastQueryMs = Math.Max(existing.LastQueryMs, nowMs);
-            return;
+            return existing;
         }
-        AddReplacement(bucket, new Contact(id, endPoint, idVerified));
+        var contact = new Contact(id, endPoint, idVerified);
+        return AddReplacement(bucket, contact) ? contact : null;
     }
 
-    private void AddReplacement(Bucket bucket, Contact contact)
+    private bool AddReplacement(Bucket bucket, Contact contact)
     {
         bucket.Replacements.RemoveAll(r => r.Id == contact.Id || r.EndPoint.Equals(contact.EndPoint));
         if (bucket.Replacements.Count >= BucketSize)
@@ -281,11 +292,12 @@ internal sealed class RoutingTable
                 .First();
             if (Rank(victim) > Rank(contact))
             {
-                return;
+                return false;
             }
             bucket.Replacements.Remove(victim);
         }
         bucket.Replacements.Add(contact);
+        return true;
     }
 
     private int Rank(Contact c) => (c.HasResponded ? 2 : 0) + (PreferVerifiedIds && c.IdVerified ? 1 : 0);
