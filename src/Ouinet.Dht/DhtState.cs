@@ -114,5 +114,10 @@ public sealed record DhtState(NodeId NodeId, IReadOnlyList<NodeInfo> Nodes)
         {
             return (null, string.Create(CultureInfo.InvariantCulture, $"not JSON: {e.Message}"));
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString on a string holding invalid UTF-8 (found by the fuzzer).
+            return (null, e.Message);
+        }
     }
 }
