@@ -275,6 +275,15 @@ public sealed partial class DhtNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> on the engine under its lock: for tests and benchmarks that set up state directly.</summary>
+    internal T WithEngine<T>(Func<DhtEngine, T> action)
+    {
+        lock (_gate)
+        {
+            return action(Engine);
+        }
+    }
+
     public DhtStats GetStats()
     {
         lock (_gate)
