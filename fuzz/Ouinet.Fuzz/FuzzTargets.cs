@@ -39,8 +39,11 @@ public static class FuzzTargets
         new("dht-state", "the saved DHT state file (node ID and contacts)", DhtStateFile, None),
     ];
 
-    // The vectors' trusted key: mutated vector streams then reach deep into the verifier.
-    private static readonly InjectorPublicKey TrustedKey = InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+    // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy: a static initializer
+    // runs instrumented code before the fork server maps AFL's shared memory, which crashes every target at start.
+    private static readonly Lazy<InjectorPublicKey> TrustedKeyLazy = new(() => InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"));
+
+    private static InjectorPublicKey TrustedKey => TrustedKeyLazy.Value;
 
     public static FuzzTarget Find(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target \"{name}\". Targets: {string.Join(", ", All.Select(t => t.Name))}");
