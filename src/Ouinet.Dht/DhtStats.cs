@@ -64,4 +64,7 @@ public sealed record DhtStats
 
     /// <summary>Datagrams to or from addresses the filter refuses.</summary>
     public long Refused { get; init; }
+
+    /// <summary>Datagrams dropped before processing: oversized, or the inbound queue was full (a flood).</summary>
+    public long InboundDropped { get; init; }
 }
