@@ -19,6 +19,7 @@ public sealed record DhtOptions
         new("router.bittorrent.com", 6881),
         new("router.utorrent.com", 6881),
         new("router.bt.ouinet.work", 6881),
+        new("168.222.245.126", 6881),
         new("routerx.bt.ouinet.work", 5060),
     ];
 
