@@ -38,6 +38,17 @@ case "$suite" in
       echo
       echo "$figures"
       echo
+      cat <<'NOTE'
+Reading the figures: *time to first peer* is what a client waits for (`GetPeersAsync` yields a peer as soon as a node
+returns it); *lookup end* is when the k closest nodes have answered, which an announce needs for their tokens. Under
+churn, the tail of lookup times is made of departed nodes: each costs one slow timeout (0.3–2 s, adaptive) before
+the lookup asks another node. *Messages* count the lookup's own datagrams, not the routing-table upkeep, which is the
+*background traffic* line (all datagrams sent over the run, per node per second). *Memory per node* is the managed
+heap after settling divided by the nodes (routing table, replacement caches, token and rate-limit state, and the
+simulator's share). The loopback figure is one engine behind one lock: the DHT is not meant to be fast, only never
+the bottleneck; a public node sees tens of queries a second.
+NOTE
+      echo
       echo "## Codec: cost per datagram (BenchmarkDotNet, ShortRun job)"
       echo
       bdn '*DhtCodecBenchmarks*'
