@@ -119,6 +119,13 @@ internal static class DhtCommand
         var common = Common.Create(defaultTimeout: null);
         var infoHash = InfoHashArgument();
         var port = new Option<int?>("--port") { Description = "Announce this TCP/uTP port instead of implied_port (our UDP port)." };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } p && p is < 1 or > 65535)
+            {
+                r.AddError("--port must be 1 to 65535.");
+            }
+        });
         var command = new Command("announce", "Join, announce INFOHASH (implied port) to the closest nodes, keep it announced and answer queries until the timeout.")
         {
             infoHash, port,
