@@ -71,7 +71,7 @@ internal sealed class JsonLineProcess : IAsyncDisposable
 
     /// <summary>The real <c>ouinet</c> command, built beside the tests.</summary>
     public static JsonLineProcess Ouinet(string name, params string[] arguments) =>
-        Start(name, "dotnet", [Path.Combine(AppContext.BaseDirectory, "ouinet.dll"), .. arguments]);
+        Start(name, "dotnet", [TestPaths.OuinetDll, .. arguments]);
 
     public static string InteropScript(string file)
     {
