@@ -248,6 +248,11 @@ public sealed partial class Flow
             }
         }
         _sndLwe = ackNo;
+        if (Qos.IsReliable && sample is null)
+        {
+            // New data acknowledged: undo the timeout backoff, as Linux does (Karn keeps the sample out, not the backoff).
+            _rto = _haveRtt ? TimeSpan.FromTicks(Math.Clamp((_srtt + (4 * _mdev)).Ticks, RtoMin.Ticks, RtoMax.Ticks)) : RtoInitial;
+        }
         _cc?.OnAck(acked, sample, now, _srtt);
         if (_sndLwe == _sndNext)
         {
@@ -347,7 +352,7 @@ public sealed partial class Flow
         _sndLastAct = now;
         if (Qos.IsReliable)
         {
-            _ring[(int)(seq % ReorderQueueSize)] = new Unacked(message, now);
+            _ring[(int)(seq % ReorderQueueSize)] = new Unacked(message, now, flags & FrcpFlags.DataRun);
             if (!_probeActive)
             {
                 _probeActive = true;
@@ -449,7 +454,8 @@ public sealed partial class Flow
                 u.LastSent = now;
                 _stats.Retransmissions++;
                 retransmitted = true;
-                Transmit(Packet(FrcpFlags.Data, s, u.Payload));
+                // A run's first packet keeps its DRF: a receiver without state accepts nothing else.
+                Transmit(Packet(FrcpFlags.Data | u.RunFlag, s, u.Payload));
             }
             var due = u.LastSent + _rto;
             if (due < next)
@@ -508,9 +514,11 @@ public sealed partial class Flow
         _keepalive!.Arm(interval);
     }
 
-    private sealed class Unacked(byte[] payload, TimeSpan sent)
+    private sealed class Unacked(byte[] payload, TimeSpan sent, FrcpFlags runFlag)
     {
         public byte[] Payload { get; } = payload;
+
+        public FrcpFlags RunFlag { get; } = runFlag;
 
         public TimeSpan FirstSent { get; } = sent;
 

@@ -95,6 +95,13 @@ internal sealed class MbEcn
         {
             return _windowStart + Window - now;
         }
+        // Our addition: spread the budget over the window (two packets of slack) instead of sending it in one burst
+        // at the window's start; a burst fills relay queues and draws marks the average rate does not deserve.
+        var allowed = (_budget * (now - _windowStart).Ticks / Window.Ticks) + (2 * bytes);
+        if (_windowBytes + bytes > allowed)
+        {
+            return TimeSpan.FromTicks(Math.Max(1, (_windowBytes + bytes - allowed) * Window.Ticks / Math.Max(1, _budget)));
+        }
         _windowBytes += bytes;
         _windowPackets++;
         if (++_sinceEce > EceResetPackets)
