@@ -12,6 +12,7 @@ internal static class OuinetCommand
         InjectCommand.Create(),
         VerifyCommand.Create(),
         InjectorCommand.Create(),
+        OverlayCommand.Create(),
     };
 
     /// <summary>

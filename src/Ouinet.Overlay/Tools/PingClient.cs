@@ -23,6 +23,9 @@ public sealed record PingOptions
 
     /// <summary><c>-q</c>uiet: only the summary.</summary>
     public bool Quiet { get; init; }
+
+    /// <summary>Gets the flow's statistics (srtt, rto, retransmissions) before it is deallocated.</summary>
+    public Action<FlowStatistics>? OnFlowStatistics { get; init; }
 }
 
 /// <summary>oping's client: pings a name over a flow and prints what oping prints.</summary>
@@ -67,6 +70,7 @@ public static class PingClient
         await stop.CancelAsync().ConfigureAwait(false);
         await replies.ConfigureAwait(false);
         await output.WriteAsync(stats.Summary(clock.Elapsed)).ConfigureAwait(false);
+        options.OnFlowStatistics?.Invoke(flow.GetStatistics());
         return stats;
     }
 
