@@ -38,6 +38,14 @@ public static class FuzzTargets
         new("krpc", "one KRPC datagram from a DHT node: query, response or error", Krpc, None),
         new("compact-nodes", "BEP 5 compact node infos (the nodes field)", CompactNodes, None),
         new("dht-state", "the saved DHT state file (node ID and contacts)", DhtStateFile, None),
+        new("overlay-shim", "udp4 shim datagram: EID framing and the 47-byte mgmt_msg", OverlayFuzz.Shim, OverlayFuzz.FormatErrors),
+        new("overlay-dt", "unicast data-transfer header", OverlayFuzz.Dt, OverlayFuzz.FormatErrors),
+        new("overlay-fa", "flow allocator fa_msg (FLOW_REQ/REPLY/UPDATE)", OverlayFuzz.FlowAllocator, OverlayFuzz.FormatErrors),
+        new("overlay-frcp", "FRCP header", OverlayFuzz.Frcp, OverlayFuzz.FormatErrors),
+        new("overlay-lsa", "link-state advertisement", OverlayFuzz.LsaTarget, OverlayFuzz.FormatErrors),
+        new("overlay-dht", "Kademlia directory messages", OverlayFuzz.Dht, OverlayFuzz.FormatErrors),
+        new("overlay-layer", "enrolment (OEP) and connection (CEP) messages on management flows", OverlayFuzz.Layer, OverlayFuzz.FormatErrors),
+        new("overlay-config", "irmd.conf (TOML subset) and the shim's hosts file", OverlayFuzz.Config, e => e is Overlay.Configuration.IrmdConfigException),
     ];
 
     // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy: a static initializer

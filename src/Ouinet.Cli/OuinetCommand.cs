@@ -13,6 +13,7 @@ internal static class OuinetCommand
         VerifyCommand.Create(),
         InjectorCommand.Create(),
         DhtCommand.Create(),
+        OverlayCommand.Create(),
     };
 
     /// <summary>
