@@ -6,9 +6,9 @@ namespace Ouinet.Utp;
 /// A DATA or FIN packet from the time it is written until it is acknowledged: the buffer holds the header (rewritten
 /// on every transmission, so timestamps and ACKs are fresh) and the payload, and doubles as the retransmission copy.
 /// </summary>
-internal sealed class OutgoingPacket(int maxPacketSize)
+internal sealed class OutgoingPacket(byte[] buffer)
 {
-    public byte[] Buffer { get; } = new byte[maxPacketSize];
+    public byte[] Buffer { get; } = buffer;
 
     public UtpPacketType Type;
     public ushort SeqNr;

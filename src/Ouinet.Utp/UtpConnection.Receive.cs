@@ -59,7 +59,7 @@ internal sealed partial class UtpConnection
             {
                 return;
             }
-            if (_state == ConnectionState.SynSent && !TryCompleteConnectLocked(header, now))
+            if (_state == ConnectionState.SynSent && !TryCompleteConnectLocked(packet, now))
             {
                 return;
             }
@@ -99,13 +99,15 @@ internal sealed partial class UtpConnection
     }
 
     /// <summary>Initiator: the answer to our SYN acknowledges its sequence number; its own seq_nr is the peer's next.</summary>
-    private bool TryCompleteConnectLocked(UtpHeader header, long now)
+    private bool TryCompleteConnectLocked(in UtpPacket packet, long now)
     {
+        var header = packet.Header;
         if (header.Type is not (UtpPacketType.State or UtpPacketType.Data) || header.AckNr != _synSeqNr)
         {
             return false;
         }
         _state = ConnectionState.Connected;
+        EstablishLocked(packet.DatagramLimit);
         _ackNr = SeqNr.Add(header.SeqNr, -1); // libtorrent's first DATA carries the seq_nr of its STATE
         if (_synTransmissions == 1)
         {
@@ -280,7 +282,7 @@ internal sealed partial class UtpConnection
     private void OnConsumed(int count)
     {
         Interlocked.Add(ref _consumed, count);
-        var threshold = (uint)Math.Max(_options.ReceiveBufferSize / 8, 4 * _options.MaxPayload);
+        var threshold = (uint)Math.Max(_options.ReceiveBufferSize / 8, 4 * _maxPayload);
         if (Volatile.Read(ref _lastAdvertisedWindow) >= threshold)
         {
             return;
@@ -325,26 +327,34 @@ internal sealed partial class UtpConnection
     /// <summary>The stream is disposed: nothing reads the pipe any more.</summary>
     public void CompleteReader() => _pipe.Reader.Complete();
 
-    private void SendStateLocked(long now, bool keepAlive = false)
+    private void SendStateLocked(long now, bool keepAlive = false, bool answeringSyn = false)
     {
+        // Answer a SYN that announced large datagrams with our own limit.
+        var announce = answeringSyn && _peerAnnouncedLimit && _options.AnnouncesLargeDatagrams;
         var sackBytes = 0;
         if (_reorder.Count > 0)
         {
             var bits = SeqNr.Distance(_ackNr, _reorder.Highest) - 1;
             sackBytes = Math.Min((bits + 31) / 32 * 4, MaxSelectiveAckBytes); // BEP 29: a multiple of 4 bytes
         }
-        var length = UtpHeader.Size + (sackBytes > 0 ? 2 + sackBytes : 0);
+        var length = UtpHeader.Size + (sackBytes > 0 ? 2 + sackBytes : 0) + (announce ? 6 : 0);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         var window = AdvertisedWindowLocked();
         // A keep-alive ACKs one less than it could (as libutp does): the peer must not count it as a duplicate ACK.
         var ackNr = keepAlive ? SeqNr.Add(_ackNr, -1) : _ackNr;
-        new UtpHeader(UtpPacketType.State, sackBytes > 0 ? UtpExtension.SelectiveAck : UtpExtension.None, SendId,
-            (uint)now, _replyMicro, window, _nextSend, ackNr).Write(buffer);
+        var first = sackBytes > 0 ? UtpExtension.SelectiveAck : announce ? UtpExtension.DatagramLimit : UtpExtension.None;
+        new UtpHeader(UtpPacketType.State, first, SendId, (uint)now, _replyMicro, window, _nextSend, ackNr).Write(buffer);
+        var position = UtpHeader.Size;
         if (sackBytes > 0)
         {
-            buffer[UtpHeader.Size] = UtpExtension.None;
-            buffer[UtpHeader.Size + 1] = (byte)sackBytes;
-            _reorder.WriteSelectiveAck(_ackNr, buffer.AsSpan(UtpHeader.Size + 2, sackBytes));
+            buffer[position] = announce ? UtpExtension.DatagramLimit : UtpExtension.None;
+            buffer[position + 1] = (byte)sackBytes;
+            _reorder.WriteSelectiveAck(_ackNr, buffer.AsSpan(position + 2, sackBytes));
+            position += 2 + sackBytes;
+        }
+        if (announce)
+        {
+            WriteDatagramLimit(buffer.AsSpan(position));
         }
         _socket.SendControl(buffer, length, Remote);
         _ackPending = false;
@@ -356,15 +366,30 @@ internal sealed partial class UtpConnection
 
     private void SendSynLocked(long now)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(UtpHeader.Size);
+        var announce = _options.AnnouncesLargeDatagrams;
+        var length = UtpHeader.Size + (announce ? 6 : 0);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
         // The SYN carries the id we receive on; everything after it carries that id + 1 (BEP 29).
-        new UtpHeader(UtpPacketType.Syn, UtpExtension.None, RecvId, (uint)now, 0, AdvertisedWindowLocked(), _synSeqNr, 0).Write(buffer);
-        _socket.SendControl(buffer, UtpHeader.Size, Remote);
+        new UtpHeader(UtpPacketType.Syn, announce ? UtpExtension.DatagramLimit : UtpExtension.None, RecvId, (uint)now, 0,
+            AdvertisedWindowLocked(), _synSeqNr, 0).Write(buffer);
+        if (announce)
+        {
+            WriteDatagramLimit(buffer.AsSpan(UtpHeader.Size));
+        }
+        _socket.SendControl(buffer, length, Remote);
         _synTransmissions++;
         _synSentAt = now;
         _synResendAt = now + (RttEstimator.InitialTimeoutMicros << Math.Min(_synTransmissions - 1, 6));
         _lastSent = now;
         _packetsSent++;
+    }
+
+    /// <summary>Our <see cref="UtpExtension.DatagramLimit"/>: what the multiplexer receives whole.</summary>
+    private static void WriteDatagramLimit(Span<byte> destination)
+    {
+        destination[0] = UtpExtension.None;
+        destination[1] = 4;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination[2..], UtpSocketOptions.MaxDatagramSize);
     }
 
     private void SendResetLocked(long now)

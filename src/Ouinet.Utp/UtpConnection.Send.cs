@@ -126,7 +126,7 @@ internal sealed partial class UtpConnection
     private int AppendLocked(ReadOnlySpan<byte> data)
     {
         var written = 0;
-        var maxPayload = _options.MaxPayload;
+        var maxPayload = _maxPayload;
         while (!data.IsEmpty && _queuedBytes < _options.SendBufferSize)
         {
             OutgoingPacket? packet = null;
@@ -162,7 +162,7 @@ internal sealed partial class UtpConnection
         {
             return;
         }
-        var window = Math.Min(_congestion.Window, _peerWindow);
+        var window = Math.Min(_congestion!.Window, _peerWindow);
         if (_needResend > 0)
         {
             for (var seqNr = SeqNr.Add(_lastAcked, 1); seqNr != _nextSend && _needResend > 0; seqNr = SeqNr.Add(seqNr, 1))
@@ -182,7 +182,7 @@ internal sealed partial class UtpConnection
         while (_nextSend != _seqNr)
         {
             var packet = _out[_nextSend & _outMask]!;
-            var isOpenTail = SeqNr.Add(_nextSend, 1) == _seqNr && packet.Type == UtpPacketType.Data && packet.PayloadLength < _options.MaxPayload;
+            var isOpenTail = SeqNr.Add(_nextSend, 1) == _seqNr && packet.Type == UtpPacketType.Data && packet.PayloadLength < _maxPayload;
             if (isOpenTail && !_push && !_options.NoDelay && _outstanding > 0)
             {
                 break; // Nagle: a small tail waits for more data or for the ACKs of what is in flight
@@ -301,7 +301,7 @@ internal sealed partial class UtpConnection
         var delay = QueuingDelayLocked(header.TimestampDifferenceMicroseconds, rttSample, now);
         if (acked > 0)
         {
-            _congestion.OnAck(new CongestionAck(acked, inFlightBefore, delay, inFlightBefore + _options.MaxPayload > _congestion.Window));
+            _congestion!.OnAck(new CongestionAck(acked, inFlightBefore, delay, inFlightBefore + _maxPayload > _congestion!.Window));
         }
         if (newestTx > _highestAckedTx)
         {
@@ -443,7 +443,7 @@ internal sealed partial class UtpConnection
         // One window cut per window of data (as libtorrent's loss_seq_nr): later losses from the same flight are the same event.
         if (SeqNr.Less(_lossSeqNr, packet.SeqNr))
         {
-            _congestion.OnLoss();
+            _congestion!.OnLoss();
             _lossSeqNr = SeqNr.Add(_nextSend, -1);
         }
     }
@@ -458,7 +458,7 @@ internal sealed partial class UtpConnection
     }
 
     private OutgoingPacket RentPacketLocked() =>
-        _freePackets.Count > 0 ? _freePackets.Pop() : _socket.RentPacket();
+        _freePackets.Count > 0 ? _freePackets.Pop() : _socket.RentPacket(_packetSize);
 
     private void ReturnPacketLocked(OutgoingPacket packet)
     {
@@ -466,7 +466,7 @@ internal sealed partial class UtpConnection
         {
             return; // the kernel still reads it: leave it to the GC rather than reuse it
         }
-        if (_freePackets.Count < MaxFreePackets)
+        if (_freePackets.Count < Math.Max(16, MaxFreePackets * _options.MaxPacketSize / _packetSize))
         {
             _freePackets.Push(packet);
         }

@@ -98,7 +98,7 @@ internal sealed partial class UtpConnection
             FailLocked(UtpError.TimedOut, sendReset: false);
             return;
         }
-        _congestion.OnTimeout();
+        _congestion!.OnTimeout();
         _rtt.BackOff();
         for (var seqNr = SeqNr.Add(_lastAcked, 1); seqNr != _nextSend; seqNr = SeqNr.Add(seqNr, 1))
         {

@@ -24,7 +24,10 @@ internal sealed partial class UtpConnection
     private readonly TaskCompletionSource _writesClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _readsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Pipe _pipe;
-    private readonly ICongestionController _congestion;
+    private ICongestionController? _congestion;
+    private int _packetSize;
+    private int _maxPayload;
+    private bool _peerAnnouncedLimit;
     private readonly RttEstimator _rtt;
     private readonly DelayHistory _ourDelay = new();
     private readonly DelayHistory _theirDelay = new();
@@ -60,14 +63,14 @@ internal sealed partial class UtpConnection
             resumeWriterThreshold: 0,
             minimumSegmentSize: 16 * 1024,
             useSynchronizationContext: false));
-        var context = new CongestionControllerContext(_options.MaxPayload, _options.SendBufferSize, _options.TargetDelay);
-        _congestion = _options.CongestionControllerFactory?.Invoke(context) ?? new LedbatController(context);
+        _packetSize = _options.MaxPacketSize;
+        _maxPayload = _packetSize - UtpHeader.Size;
         _rtt = new RttEstimator((long)_options.MinRetransmissionTimeout.TotalMicroseconds, maxTimeoutMicros: 60_000_000);
         _reorder = new ReorderBuffer(Math.Clamp(_options.ReceiveBufferSize / 512, 64, 8192));
         var ring = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(_options.SendBufferSize / 256, 64, 16384));
         _out = new OutgoingPacket?[ring];
         _outMask = ring - 1;
-        _peerWindow = _options.MaxPayload * 2;
+        _peerWindow = _maxPayload * 2;
         _ = _writesClosed.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         _ = _readsClosed.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
@@ -115,11 +118,12 @@ internal sealed partial class UtpConnection
     }
 
     /// <summary>Acceptor: takes the SYN's sequence number and answers with ST_STATE; the connection is open at once.</summary>
-    public void Accept(ushort synSeqNr, uint synTimestamp, long now)
+    public void Accept(ushort synSeqNr, uint synTimestamp, uint datagramLimit, long now)
     {
         lock (_lock)
         {
             _state = ConnectionState.Connected;
+            EstablishLocked(datagramLimit);
             _synSeqNr = synSeqNr;
             _ackNr = synSeqNr;
             _seqNr = (ushort)Random.Shared.Next(0, 0x10000);
@@ -128,7 +132,7 @@ internal sealed partial class UtpConnection
             _lossSeqNr = _lastAcked;
             _replyMicro = (uint)now - synTimestamp;
             _connected.TrySetResult();
-            SendStateLocked(now);
+            SendStateLocked(now, answeringSyn: true);
         }
     }
 
@@ -139,9 +143,25 @@ internal sealed partial class UtpConnection
         {
             if (!IsInitiator && _state == ConnectionState.Connected && synSeqNr == _synSeqNr)
             {
-                SendStateLocked(now);
+                SendStateLocked(now, answeringSyn: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Picks the packet size (large only towards a loopback peer that announced large datagrams) and makes the
+    /// congestion controller, which counts in that packet size.
+    /// </summary>
+    private void EstablishLocked(uint peerDatagramLimit)
+    {
+        _peerAnnouncedLimit = peerDatagramLimit > 0;
+        if (_options.AnnouncesLargeDatagrams && peerDatagramLimit > (uint)_options.MaxPacketSize && IPAddress.IsLoopback(Remote.Address))
+        {
+            _packetSize = (int)Math.Min(peerDatagramLimit, (uint)_options.LoopbackPacketSize);
+            _maxPayload = _packetSize - UtpHeader.Size;
+        }
+        var context = new CongestionControllerContext(_maxPayload, _options.SendBufferSize, _options.TargetDelay);
+        _congestion = _options.CongestionControllerFactory?.Invoke(context) ?? new LedbatController(context);
     }
 
     /// <summary>Sends ST_RESET and fails every pending and future operation with <see cref="UtpError.Aborted"/>.</summary>
@@ -263,7 +283,7 @@ internal sealed partial class UtpConnection
             return new UtpConnectionStatistics(
                 _bytesSent, _bytesReceived, _packetsSent, _packetsReceived, _retransmissions, _fastRetransmissions, _timeoutCount,
                 TimeSpan.FromMicroseconds(_rtt.SmoothedMicros), TimeSpan.FromMicroseconds(_rtt.HasSample ? _rtt.MinMicros : 0),
-                _congestion.Window, _peerWindow);
+                _congestion?.Window ?? 0, _peerWindow, _packetSize);
         }
     }
 }

@@ -192,7 +192,7 @@ public sealed class UtpSocket : IAsyncDisposable
         var header = packet.Header;
         if (header.Type == UtpPacketType.Syn)
         {
-            OnSyn(header, from, now);
+            OnSyn(header, packet.DatagramLimit, from, now);
             return;
         }
         var connection = Find(from, header.ConnectionId);
@@ -212,7 +212,7 @@ public sealed class UtpSocket : IAsyncDisposable
         connection.OnPacket(packet, now);
     }
 
-    private void OnSyn(UtpHeader syn, IPEndPoint from, long now)
+    private void OnSyn(UtpHeader syn, uint datagramLimit, IPEndPoint from, long now)
     {
         var recvId = (ushort)(syn.ConnectionId + 1);
         if (Find(from, recvId) is { } existing)
@@ -245,7 +245,7 @@ public sealed class UtpSocket : IAsyncDisposable
             SendReset(from, syn.ConnectionId, syn.SeqNr, now);
             return;
         }
-        connection!.Accept(syn.SeqNr, syn.TimestampMicroseconds, now);
+        connection!.Accept(syn.SeqNr, syn.TimestampMicroseconds, datagramLimit, now);
         Log.Accepted(Logger, recvId, new LoggedPeer(from, Options.LogEndpoints));
     }
 
@@ -343,19 +343,28 @@ public sealed class UtpSocket : IAsyncDisposable
 
     internal void CountOutOfWindow() => Interlocked.Increment(ref _outOfWindow);
 
-    internal OutgoingPacket RentPacket()
+    /// <summary>A packet buffer: standard-size ones come from this socket's pool, large (loopback) ones from the shared array pool.</summary>
+    internal OutgoingPacket RentPacket(int size)
     {
+        if (size != Options.MaxPacketSize)
+        {
+            return new OutgoingPacket(ArrayPool<byte>.Shared.Rent(size));
+        }
         if (_packetPool.TryDequeue(out var packet))
         {
             Interlocked.Decrement(ref _pooledPackets);
             return packet;
         }
-        return new OutgoingPacket(Options.MaxPacketSize);
+        return new OutgoingPacket(new byte[size]);
     }
 
     internal void ReturnPacket(OutgoingPacket packet)
     {
-        if (Interlocked.Increment(ref _pooledPackets) <= MaxPooledPackets)
+        if (packet.Buffer.Length != Options.MaxPacketSize)
+        {
+            ArrayPool<byte>.Shared.Return(packet.Buffer);
+        }
+        else if (Interlocked.Increment(ref _pooledPackets) <= MaxPooledPackets)
         {
             _packetPool.Enqueue(packet);
         }

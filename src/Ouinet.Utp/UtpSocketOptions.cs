@@ -15,6 +15,13 @@ public sealed record UtpSocketOptions
     /// <summary>Largest UDP payload sent, header included. 1400 stays under common path MTUs with room for tunnels.</summary>
     public int MaxPacketSize { get; init; } = 1400;
 
+    /// <summary>
+    /// Packet size towards a loopback peer that announced it takes large datagrams (our extension; libtorrent does
+    /// not). The loopback interface's MTU is 65536, as TCP over loopback uses; set it to <see cref="MaxPacketSize"/>
+    /// to keep every packet at that size.
+    /// </summary>
+    public int LoopbackPacketSize { get; init; } = 64_000;
+
     /// <summary>Bytes written but not yet acknowledged, per connection; a writer waits when it is full.</summary>
     public int SendBufferSize { get; init; } = 2 * 1024 * 1024;
 
@@ -54,7 +61,10 @@ public sealed record UtpSocketOptions
     /// <summary>How often timers are checked. Internal: tests shorten it.</summary>
     internal TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(5);
 
-    internal int MaxPayload => MaxPacketSize - UtpHeader.Size;
+    /// <summary>Largest UDP payload over IPv4, and what we announce we can receive.</summary>
+    internal const int MaxDatagramSize = 65_507;
+
+    internal bool AnnouncesLargeDatagrams => LoopbackPacketSize > MaxPacketSize;
 
     /// <summary>Every problem with these options; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -70,6 +80,7 @@ public sealed record UtpSocketOptions
         Check(AcceptBacklog is >= 0 and <= 65536, "AcceptBacklog must be between 0 and 65536.");
         Check(MaxConnections is >= 1 and <= 65536, "MaxConnections must be between 1 and 65536.");
         Check(MaxPacketSize is >= 150 and <= 65507, "MaxPacketSize must be between 150 and 65507 bytes.");
+        Check(LoopbackPacketSize >= MaxPacketSize && LoopbackPacketSize <= MaxDatagramSize, $"LoopbackPacketSize must be between MaxPacketSize and {MaxDatagramSize}.");
         Check(SendBufferSize >= 16 * 1024 && SendBufferSize <= 256 * 1024 * 1024, "SendBufferSize must be between 16 KiB and 256 MiB.");
         Check(ReceiveBufferSize >= 16 * 1024 && ReceiveBufferSize <= 256 * 1024 * 1024, "ReceiveBufferSize must be between 16 KiB and 256 MiB.");
         Check(TargetDelay > TimeSpan.Zero && TargetDelay <= TimeSpan.FromSeconds(10), "TargetDelay must be positive and at most 10 s.");

@@ -12,7 +12,8 @@ public readonly record struct UtpConnectionStatistics(
     TimeSpan SmoothedRtt,
     TimeSpan MinRtt,
     int CongestionWindow,
-    int PeerWindow);
+    int PeerWindow,
+    int PacketSize);
 
 /// <summary>Counters of a socket: what it dropped or refused, and why.</summary>
 public readonly record struct UtpSocketStatistics(

@@ -11,4 +11,11 @@ public static class UtpExtension
 
     /// <summary>libtorrent's close reason (4 bytes); read past, never acted on.</summary>
     public const byte CloseReason = 3;
+
+    /// <summary>
+    /// Ours (not in BEP 29): in a SYN, or the ST_STATE answering one, the largest UDP payload the sender can receive
+    /// (4 bytes, big-endian). libtorrent reads datagrams into 1500 bytes, so larger packets are only ever sent to a
+    /// peer that announced this, and only over loopback. Other implementations skip unknown extensions.
+    /// </summary>
+    public const byte DatagramLimit = 0x4F;
 }

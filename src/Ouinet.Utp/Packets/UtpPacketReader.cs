@@ -24,11 +24,12 @@ public enum UtpPacketError
 /// <summary>A parsed packet; its spans point into the datagram and live only as long as it does.</summary>
 public readonly ref struct UtpPacket
 {
-    public UtpPacket(UtpHeader header, ReadOnlySpan<byte> selectiveAck, ReadOnlySpan<byte> payload)
+    public UtpPacket(UtpHeader header, ReadOnlySpan<byte> selectiveAck, ReadOnlySpan<byte> payload, uint datagramLimit = 0)
     {
         Header = header;
         SelectiveAck = selectiveAck;
         Payload = payload;
+        DatagramLimit = datagramLimit;
     }
 
     public UtpHeader Header { get; }
@@ -38,6 +39,9 @@ public readonly ref struct UtpPacket
 
     /// <summary>Bytes after the extension chain. Only ST_DATA payload is ever delivered.</summary>
     public ReadOnlySpan<byte> Payload { get; }
+
+    /// <summary>The peer's <see cref="UtpExtension.DatagramLimit"/> (0 when absent).</summary>
+    public uint DatagramLimit { get; }
 
     public UtpPacketType Type => Header.Type;
 }
@@ -72,6 +76,7 @@ public static class UtpPacketReader
         }
         var header = UtpHeader.ReadUnchecked(datagram);
         var selectiveAck = ReadOnlySpan<byte>.Empty;
+        var datagramLimit = 0u;
         var position = UtpHeader.Size;
         var extension = header.Extension;
         for (var count = 0; extension != UtpExtension.None; count++)
@@ -99,10 +104,14 @@ public static class UtpPacketReader
             {
                 selectiveAck = datagram.Slice(position, length);
             }
+            else if (extension == UtpExtension.DatagramLimit && length == 4)
+            {
+                datagramLimit = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(datagram.Slice(position, 4));
+            }
             position += length;
             extension = next;
         }
-        packet = new UtpPacket(header, selectiveAck, datagram[position..]);
+        packet = new UtpPacket(header, selectiveAck, datagram[position..], datagramLimit);
         error = UtpPacketError.None;
         return true;
     }
