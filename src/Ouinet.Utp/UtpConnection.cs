@@ -107,7 +107,7 @@ internal sealed partial class UtpConnection
         lock (_lock)
         {
             _state = ConnectionState.SynSent;
-            _synSeqNr = (ushort)Random.Shared.Next(1, 0x10000);
+            _synSeqNr = _options.FixedInitialSeqNr ?? (ushort)Random.Shared.Next(1, 0x10000);
             _seqNr = SeqNr.Add(_synSeqNr, 1);
             _nextSend = _seqNr;
             _lastAcked = _synSeqNr;
@@ -126,7 +126,7 @@ internal sealed partial class UtpConnection
             EstablishLocked(datagramLimit);
             _synSeqNr = synSeqNr;
             _ackNr = synSeqNr;
-            _seqNr = (ushort)Random.Shared.Next(0, 0x10000);
+            _seqNr = _options.FixedInitialSeqNr ?? (ushort)Random.Shared.Next(0, 0x10000);
             _nextSend = _seqNr;
             _lastAcked = SeqNr.Add(_seqNr, -1);
             _lossSeqNr = _lastAcked;

@@ -61,6 +61,9 @@ public sealed record UtpSocketOptions
     /// <summary>How often timers are checked. Internal: tests shorten it.</summary>
     internal TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>Tests: start every connection's sequence numbers here instead of at random (to cross the wrap).</summary>
+    internal ushort? FixedInitialSeqNr { get; init; }
+
     /// <summary>Largest UDP payload over IPv4, and what we announce we can receive.</summary>
     internal const int MaxDatagramSize = 65_507;
 

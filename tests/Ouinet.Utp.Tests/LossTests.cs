@@ -1,0 +1,64 @@
+using Ouinet.Utp.Tests.Support;
+
+namespace Ouinet.Utp.Tests;
+
+/// <summary>Transfers through a lossy relay on loopback must arrive byte-exact, both ways at once.</summary>
+public class LossTests
+{
+    public static TheoryData<double, int> LossRates => new()
+    {
+        { 0.0, 1400 },
+        { 0.01, 1400 },
+        { 0.05, 1400 },
+        { 0.0, 64_000 },
+        { 0.01, 64_000 },
+        { 0.05, 64_000 },
+    };
+
+    [Theory(Timeout = 60000)]
+    [MemberData(nameof(LossRates))]
+    public async Task RandomData_ThroughALossyRelay_ArrivesByteExact(double loss, int loopbackPacketSize)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new UtpSocketOptions { LoopbackPacketSize = loopbackPacketSize };
+        await using var server = UtpPair.Listener(options);
+        await using var client = UtpPair.Client(options);
+        await using var relay = new LossyUdpRelay(server.LocalEndPoint, new RelayImpairments { Loss = loss }, seed: 7);
+        var up = UtpPair.RandomBytes(2_000_000);
+        var down = UtpPair.RandomBytes(500_000);
+
+        var (atServer, atClient) = await UtpPair.ExchangeAsync(server, client, relay.EndPoint, up, down, ct);
+
+        Assert.Equal(up, atServer);
+        Assert.Equal(down, atClient);
+        if (loss > 0 && relay.Forwarded > 1000)
+        {
+            Assert.True(relay.Dropped > 0, "the relay dropped nothing");
+        }
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Reordering_Duplication_AndJitter_StillDeliverInOrder()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new UtpSocketOptions { LoopbackPacketSize = 1400 };
+        await using var server = UtpPair.Listener(options);
+        await using var client = UtpPair.Client(options);
+        var impairments = new RelayImpairments
+        {
+            Loss = 0.01,
+            Duplication = 0.02,
+            Reordering = 0.05,
+            Delay = TimeSpan.FromMilliseconds(2),
+            Jitter = TimeSpan.FromMilliseconds(4),
+        };
+        await using var relay = new LossyUdpRelay(server.LocalEndPoint, impairments, seed: 11);
+        var up = UtpPair.RandomBytes(1_000_000);
+        var down = UtpPair.RandomBytes(300_000);
+
+        var (atServer, atClient) = await UtpPair.ExchangeAsync(server, client, relay.EndPoint, up, down, ct);
+
+        Assert.Equal(up, atServer);
+        Assert.Equal(down, atClient);
+    }
+}
