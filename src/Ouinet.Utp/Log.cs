@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "uTP: connection {ConnectionId} with {Peer} closed")]
     public static partial void Closed(ILogger logger, ushort connectionId, LoggedPeer peer);
 
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "uTP: connection {ConnectionId} timed out ({What}; {Count} in a row, timeout now {TimeoutMs} ms)")]
+    public static partial void Timeout(ILogger logger, ushort connectionId, string what, int count, long timeoutMs);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "uTP: a timer pass failed; continuing")]
     public static partial void TickFailed(ILogger logger, Exception exception);
 

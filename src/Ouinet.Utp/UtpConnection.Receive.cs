@@ -55,7 +55,7 @@ internal sealed partial class UtpConnection
                 }
                 return;
             }
-            if (header.Type == UtpPacketType.Syn)
+            if (header.Type == UtpPacketType.Syn || _state == ConnectionState.New)
             {
                 return;
             }
@@ -98,11 +98,15 @@ internal sealed partial class UtpConnection
         }
     }
 
-    /// <summary>Initiator: the answer to our SYN acknowledges its sequence number; its own seq_nr is the peer's next.</summary>
+    /// <summary>
+    /// Initiator: the ST_STATE answering our SYN acknowledges its sequence number, and its own seq_nr is the one the
+    /// peer's first DATA will carry. Only the STATE says where the peer's data starts: DATA that overtook it is
+    /// dropped (and resent), never taken as the first packet.
+    /// </summary>
     private bool TryCompleteConnectLocked(in UtpPacket packet, long now)
     {
         var header = packet.Header;
-        if (header.Type is not (UtpPacketType.State or UtpPacketType.Data) || header.AckNr != _synSeqNr)
+        if (header.Type != UtpPacketType.State || header.AckNr != _synSeqNr)
         {
             return false;
         }

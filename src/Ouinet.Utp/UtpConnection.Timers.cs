@@ -24,6 +24,8 @@ internal sealed partial class UtpConnection
             }
             switch (_state)
             {
+                case ConnectionState.New:
+                    return;
                 case ConnectionState.Closed:
                     if (now >= _lingerUntil)
                     {
@@ -33,6 +35,7 @@ internal sealed partial class UtpConnection
                 case ConnectionState.SynSent:
                     if (now >= _connectDeadline)
                     {
+                        Log.Timeout(_socket.Logger, RecvId, "connect", _synTransmissions, 0);
                         FailLocked(UtpError.TimedOut, sendReset: false);
                     }
                     else if (now >= _synResendAt)
@@ -43,6 +46,7 @@ internal sealed partial class UtpConnection
             }
             if (now - _lastReceived >= (long)_options.IdleTimeout.TotalMicroseconds)
             {
+                Log.Timeout(_socket.Logger, RecvId, "idle", 0, 0);
                 FailLocked(UtpError.TimedOut, sendReset: false);
                 return;
             }
@@ -93,6 +97,7 @@ internal sealed partial class UtpConnection
     private void OnRetransmissionTimeoutLocked(long now)
     {
         _timeoutCount++;
+        Log.Timeout(_socket.Logger, RecvId, "retransmission", _timeouts + 1, _rtt.TimeoutMicros / 1000);
         if (++_timeouts > _options.MaxRetransmissions)
         {
             FailLocked(UtpError.TimedOut, sendReset: false);

@@ -77,6 +77,8 @@ internal sealed partial class UtpConnection
 
     private enum ConnectionState
     {
+        /// <summary>In the socket's table, not started yet: timers leave it alone.</summary>
+        New,
         SynSent,
         Connected,
         Closed,

@@ -41,9 +41,10 @@ public class LossTests
     public async Task Reordering_Duplication_AndJitter_StillDeliverInOrder()
     {
         var ct = TestContext.Current.CancellationToken;
-        var options = new UtpSocketOptions { LoopbackPacketSize = 1400 };
-        await using var server = UtpPair.Listener(options);
-        await using var client = UtpPair.Client(options);
+        var options = new UtpSocketOptions { LoopbackPacketSize = 1400, LogEndpoints = true };
+        var logs = new ListLoggerFactory();
+        await using var server = UtpSocket.Bind(UtpPair.AnyLoopback, options with { AcceptBacklog = 8 }, loggerFactory: logs);
+        await using var client = UtpSocket.Bind(UtpPair.AnyLoopback, options, loggerFactory: logs);
         var impairments = new RelayImpairments
         {
             Loss = 0.01,
@@ -56,9 +57,31 @@ public class LossTests
         var up = UtpPair.RandomBytes(1_000_000);
         var down = UtpPair.RandomBytes(300_000);
 
-        var (atServer, atClient) = await UtpPair.ExchangeAsync(server, client, relay.EndPoint, up, down, ct);
+        try
+        {
+            var (atServer, atClient) = await UtpPair.ExchangeAsync(server, client, relay.EndPoint, up, down, ct);
+            Diagnose(up, atServer, "up");
+            Diagnose(down, atClient, "down");
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException(e.Message + $"server {server.LocalEndPoint}, client {client.LocalEndPoint}, relay {relay.EndPoint}:\n" + string.Join("\n", logs.Lines), e);
+        }
+    }
 
-        Assert.Equal(up, atServer);
-        Assert.Equal(down, atClient);
+    private static void Diagnose(byte[] expected, byte[] actual, string what)
+    {
+        if (expected.AsSpan().SequenceEqual(actual))
+        {
+            return;
+        }
+        var first = 0;
+        while (first < Math.Min(expected.Length, actual.Length) && expected[first] == actual[first])
+        {
+            first++;
+        }
+        var probe = actual.AsSpan(first, Math.Min(64, actual.Length - first)).ToArray();
+        var found = expected.AsSpan().IndexOf(probe);
+        throw new InvalidOperationException($"{what}: lengths {expected.Length}/{actual.Length}, first difference at {first}, actual bytes there come from expected offset {found}");
     }
 }
