@@ -253,6 +253,7 @@ internal sealed partial class UtpConnection
         var progress = false;
         var sameWindow = header.WindowSize == _previousPeerWindow;
         _previousPeerWindow = header.WindowSize;
+        var wasClosed = _peerWindow < _maxPayload;
         _peerWindow = (int)Math.Min(header.WindowSize, int.MaxValue);
         if (_peerWindow > 0)
         {
@@ -285,6 +286,10 @@ internal sealed partial class UtpConnection
         if (!packet.SelectiveAck.IsEmpty)
         {
             progress |= ApplySelectiveAckLocked(header.AckNr, packet.SelectiveAck, now, ref acked, ref newestTx, ref rttSample);
+        }
+        if (wasClosed && _peerWindow >= _maxPayload && _outstanding > 0)
+        {
+            ResendIntoReopenedWindowLocked();
         }
         if (progress)
         {
@@ -429,6 +434,29 @@ internal sealed partial class UtpConnection
                 _fastRetransmissions++;
             }
         }
+    }
+
+    /// <summary>
+    /// The peer's window was shut and has opened: what we sent into it (the probe) was dropped for lack of room, not
+    /// by congestion. Resend it now instead of after a backed-off timeout, and leave the window as it is.
+    /// </summary>
+    private void ResendIntoReopenedWindowLocked()
+    {
+        for (var seqNr = SeqNr.Add(_lastAcked, 1); seqNr != _nextSend; seqNr = SeqNr.Add(seqNr, 1))
+        {
+            if (_out[seqNr & _outMask] is { NeedResend: false } packet && packet.SeqNr == seqNr)
+            {
+                packet.NeedResend = true;
+                _needResend++;
+                if (packet.InFlight)
+                {
+                    packet.InFlight = false;
+                    _bytesInFlight -= packet.PayloadLength;
+                }
+            }
+        }
+        _rtt.ResetBackOff();
+        _timeouts = 0;
     }
 
     private void MarkLostLocked(OutgoingPacket packet)

@@ -13,6 +13,7 @@ internal sealed partial class UtpConnection
     private bool _probeSent;
     private long _zeroWindowProbeAt;
     private long _synSentAt;
+    private long _lastTimeoutAt;
 
     public void OnTick(long now)
     {
@@ -97,13 +98,20 @@ internal sealed partial class UtpConnection
     private void OnRetransmissionTimeoutLocked(long now)
     {
         _timeoutCount++;
-        Log.Timeout(_socket.Logger, RecvId, "retransmission", _timeouts + 1, _rtt.TimeoutMicros / 1000);
-        if (++_timeouts > _options.MaxRetransmissions)
+        var heardSince = _lastReceived >= _lastTimeoutAt;
+        _lastTimeoutAt = now;
+        // Persist: the peer answers but has no room (window shut). Keep probing; that is not a dead peer, nor congestion.
+        var persisting = _peerWindow < _maxPayload && heardSince;
+        Log.Timeout(_socket.Logger, RecvId, persisting ? "window probe" : "retransmission", _timeouts + 1, _rtt.TimeoutMicros / 1000);
+        if (!persisting && ++_timeouts > _options.MaxRetransmissions)
         {
             FailLocked(UtpError.TimedOut, sendReset: false);
             return;
         }
-        _congestion!.OnTimeout();
+        if (!persisting)
+        {
+            _congestion!.OnTimeout();
+        }
         _rtt.BackOff();
         for (var seqNr = SeqNr.Add(_lastAcked, 1); seqNr != _nextSend; seqNr = SeqNr.Add(seqNr, 1))
         {

@@ -27,6 +27,22 @@ internal static class UtpPair
         return all.ToArray();
     }
 
+    public static async Task<byte[]> ReadAllAsyncUntil(Stream stream, int count, CancellationToken cancellationToken)
+    {
+        var all = new byte[count];
+        var at = 0;
+        while (at < count)
+        {
+            var read = await stream.ReadAsync(all.AsMemory(at), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            at += read;
+        }
+        return all[..at];
+    }
+
     /// <summary>Sends <paramref name="up"/> from the client and <paramref name="down"/> from the server at the same time; returns what each side read.</summary>
     public static async Task<(byte[] AtServer, byte[] AtClient)> ExchangeAsync(
         UtpSocket server, UtpSocket client, IPEndPoint target, byte[] up, byte[] down, CancellationToken cancellationToken)
