@@ -30,6 +30,7 @@ internal sealed partial class UtpConnection
                 case ConnectionState.Closed:
                     if (now >= _lingerUntil)
                     {
+                        _socket.OnLingerEnded();
                         RemoveFromSocket();
                     }
                     return;

@@ -17,6 +17,9 @@ internal sealed partial class UtpConnection
     /// <summary>ACK at least this often during a burst even if the socket never drains.</summary>
     private const int AckEveryPackets = 32;
 
+    /// <summary>Least time a cleanly closed connection stays to answer retransmitted FINs.</summary>
+    private const long LingerMicros = 5_000_000;
+
     private readonly UtpSocket _socket;
     private readonly UtpSocketOptions _options;
     private readonly Lock _lock = new();
@@ -227,6 +230,9 @@ internal sealed partial class UtpConnection
         var connectError = error == UtpError.ConnectionReset && _state == ConnectionState.SynSent ? UtpError.ConnectionRefused : error;
         _state = ConnectionState.Closed;
         _error = error;
+        // Out of the table before anyone waiting hears of the failure, so they never see it still counted.
+        RemoveFromSocket();
+        ReleaseBuffersLocked();
         var exception = new UtpException(error);
         if (!_pipeWriterCompleted)
         {
@@ -237,8 +243,6 @@ internal sealed partial class UtpConnection
         _writesClosed.TrySetException(exception);
         _readsClosed.TrySetException(exception);
         WakeWriterLocked();
-        ReleaseBuffersLocked();
-        RemoveFromSocket();
         if (error != UtpError.SocketClosed)
         {
             Log.Failed(_socket.Logger, RecvId, PeerForLog, error);
@@ -251,7 +255,10 @@ internal sealed partial class UtpConnection
         if (_state == ConnectionState.Connected && _finAcked && _eof)
         {
             _state = ConnectionState.Closed;
-            _lingerUntil = now + Math.Max(2 * _rtt.TimeoutMicros, 1_000_000);
+            // Like TIME_WAIT: our last ACK of their FIN may be lost, and their retransmitted FIN must still get an ACK,
+            // not a RESET. Their timeout has backed off as ours has.
+            _lingerUntil = now + Math.Max(4 * _rtt.TimeoutMicros, LingerMicros);
+            _socket.OnLingering();
             ReleaseBuffersLocked();
             Log.Closed(_socket.Logger, RecvId, PeerForLog);
         }

@@ -39,6 +39,7 @@ public sealed class UtpSocket : IAsyncDisposable
     private long _refused;
     private long _resetBudget = ResetsPerSecond;
     private long _resetBudgetAt;
+    private int _lingering;
     private readonly Lock _resetLock = new();
 
     /// <summary>Serves uTP on <paramref name="multiplexer"/>; register before the multiplexer is started.</summary>
@@ -99,7 +100,7 @@ public sealed class UtpSocket : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(remote);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (_connections.Count >= Options.MaxConnections)
+        if (ActiveConnections >= Options.MaxConnections)
         {
             throw new InvalidOperationException($"This uTP socket already has {Options.MaxConnections} connections.");
         }
@@ -222,7 +223,7 @@ public sealed class UtpSocket : IAsyncDisposable
         }
         string? refusal = Options.AcceptBacklog == 0 ? "not accepting"
             : _disposed != 0 ? "closing"
-            : _connections.Count >= Options.MaxConnections ? "too many connections"
+            : ActiveConnections >= Options.MaxConnections ? "too many connections"
             : null;
         UtpConnection? connection = null;
         if (refusal is null)
@@ -340,6 +341,13 @@ public sealed class UtpSocket : IAsyncDisposable
 
     internal void Remove(UtpConnection connection) =>
         _connections.TryRemove(new KeyValuePair<ConnectionKey, UtpConnection>(new ConnectionKey(connection.Remote, connection.RecvId), connection));
+
+    /// <summary>Connections that count against <see cref="UtpSocketOptions.MaxConnections"/>: not the ones lingering after a clean close.</summary>
+    private int ActiveConnections => _connections.Count - Volatile.Read(ref _lingering);
+
+    internal void OnLingering() => Interlocked.Increment(ref _lingering);
+
+    internal void OnLingerEnded() => Interlocked.Decrement(ref _lingering);
 
     internal void CountOutOfWindow() => Interlocked.Increment(ref _outOfWindow);
 
