@@ -5,8 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: python3-cryptography runs the independent static-cache verifier.
-APT_PACKAGES=(python3-cryptography)
+# Debian packages the tests use: python3-cryptography runs the independent static-cache verifier;
+# python3-libtorrent is the other uTP implementation in the interop tests (shared/interop/utp_peer.py).
+APT_PACKAGES=(python3-cryptography python3-libtorrent)
 
 install_missing() {
   local missing=()

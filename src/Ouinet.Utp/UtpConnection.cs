@@ -26,6 +26,7 @@ internal sealed partial class UtpConnection
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _writesClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _readsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _closeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Pipe _pipe;
     private ICongestionController? _congestion;
     private int _packetSize;
@@ -200,11 +201,13 @@ internal sealed partial class UtpConnection
             }
             QueueFinLocked();
             PumpLocked(_socket.NowMicros());
+            CheckClosedLocked(_socket.NowMicros());
         }
-        // Wait (bounded) for the peer to acknowledge everything, as a TCP close with SO_LINGER would.
+        // Wait (bounded) until the peer has acknowledged every byte, and our FIN too unless the peer has finished
+        // already (then it may be gone: libtorrent exits right after its FIN). The FIN exchange goes on without us.
         try
         {
-            await _writesClosed.Task.WaitAsync(_options.CloseTimeout, _socket.Time).ConfigureAwait(false);
+            await _closeReady.Task.WaitAsync(_options.CloseTimeout, _socket.Time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -242,6 +245,7 @@ internal sealed partial class UtpConnection
         _connected.TrySetException(new UtpException(connectError));
         _writesClosed.TrySetException(exception);
         _readsClosed.TrySetException(exception);
+        _closeReady.TrySetResult();
         WakeWriterLocked();
         if (error != UtpError.SocketClosed)
         {
@@ -252,6 +256,10 @@ internal sealed partial class UtpConnection
     /// <summary>Both directions finished cleanly: keep answering retransmitted FINs for a while, then go.</summary>
     private void CheckClosedLocked(long now)
     {
+        if (_finAcked || (_finQueued && _eof && _queuedBytes == 0))
+        {
+            _closeReady.TrySetResult();
+        }
         if (_state == ConnectionState.Connected && _finAcked && _eof)
         {
             _state = ConnectionState.Closed;
