@@ -11,6 +11,7 @@ internal static class OuinetCommand
         KeygenCommand.Create(),
         InjectCommand.Create(),
         VerifyCommand.Create(),
+        UtpCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();
