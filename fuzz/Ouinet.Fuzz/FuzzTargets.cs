@@ -30,6 +30,9 @@ public static class FuzzTargets
         new("signed-stream", "a signed response from a peer or injector, verified while it streams", SignedStream,
             e => e is OuinetVerificationException or HttpParseException),
         new("head-file", "a data-v3 head file", HeadFileTarget, None),
+        new("utp-packet", "a uTP (BEP 29) datagram: header and extension chain", UtpFuzzing.Packet, None),
+        new("utp-connection", "datagrams from one uTP peer into a live connection (accepting or connecting), clock stepped between them",
+            UtpFuzzing.Connection, None),
     ];
 
     // The vectors' trusted key: mutated vector streams then reach deep into the verifier.

@@ -104,19 +104,7 @@ public sealed class UtpSocket : IAsyncDisposable
         {
             throw new InvalidOperationException($"This uTP socket already has {Options.MaxConnections} connections.");
         }
-        var now = NowMicros();
-        UtpConnection connection;
-        while (true)
-        {
-            // We receive on a random id and send on id + 1; the SYN carries the receive id (BEP 29).
-            var recvId = (ushort)Random.Shared.Next(0, 0x10000);
-            connection = new UtpConnection(this, remote, recvId, (ushort)(recvId + 1), initiator: true, now);
-            if (_connections.TryAdd(new ConnectionKey(remote, recvId), connection))
-            {
-                break;
-            }
-        }
-        connection.StartConnect(now);
+        var connection = BeginConnect(remote);
         try
         {
             await connection.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -127,6 +115,25 @@ public sealed class UtpSocket : IAsyncDisposable
             throw;
         }
         return new UtpStream(connection, this);
+    }
+
+    /// <summary>Adds an initiating connection to the table and sends its SYN.</summary>
+    internal UtpConnection BeginConnect(IPEndPoint remote, ushort? recvIdForTests = null)
+    {
+        var now = NowMicros();
+        UtpConnection connection;
+        while (true)
+        {
+            // We receive on a random id and send on id + 1; the SYN carries the receive id (BEP 29).
+            var recvId = recvIdForTests ?? (ushort)Random.Shared.Next(0, 0x10000);
+            connection = new UtpConnection(this, remote, recvId, (ushort)(recvId + 1), initiator: true, now);
+            if (_connections.TryAdd(new ConnectionKey(remote, recvId), connection))
+            {
+                break;
+            }
+        }
+        connection.StartConnect(now);
+        return connection;
     }
 
     /// <summary>Waits for the next incoming connection (needs <see cref="UtpSocketOptions.AcceptBacklog"/> &gt; 0).</summary>
@@ -313,7 +320,7 @@ public sealed class UtpSocket : IAsyncDisposable
     }
 
     /// <summary>Timer pass over every connection. Skipped if the previous one is still running.</summary>
-    private void OnTick()
+    internal void OnTick()
     {
         if (Interlocked.Exchange(ref _ticking, 1) != 0)
         {
