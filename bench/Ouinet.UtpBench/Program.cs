@@ -1,68 +1,21 @@
-using System.Diagnostics;
-using System.Net;
-using Ouinet.Utp;
+using Ouinet.UtpBench;
 
-// quick mode for development: in-process or two-process bulk transfer
-var mode = args.Length > 0 ? args[0] : "inproc";
-long size = args.Length > 1 ? long.Parse(args[1]) : 256L << 20;
-var pkt = int.Parse(Environment.GetEnvironmentVariable("PKT") ?? "64000");
-var opts = new UtpSocketOptions { LoopbackPacketSize = pkt };
-switch (mode)
+// Throughput of uTP against TCP and libtorrent's uTP on loopback, every transfer between two processes.
+//   compare [--size BYTES] [--runs N] [--out FILE]     the whole table (bench/run.sh utp)
+//   utp-recv|tcp-recv [--small-packets] [--flows N]    one receiving end (prints "ready PORT", then one JSON line)
+//   utp-send|tcp-send --peer IP:PORT --bytes N [--small-packets] [--flows N] [--seconds S]
+return args.Length == 0 ? Usage() : args[0] switch
 {
-    case "inproc":
-    {
-        await using var server = UtpSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0), opts with { AcceptBacklog = 1 });
-        await using var client = UtpSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0), opts);
-        var recv = Task.Run(async () =>
-        {
-            await using var s = await server.AcceptAsync();
-            var buf = new byte[1 << 16];
-            long total = 0; int n;
-            while ((n = await s.ReadAsync(buf)) > 0) total += n;
-            return total;
-        });
-        var sw = Stopwatch.StartNew();
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        await using (var c = await client.ConnectAsync(server.LocalEndPoint))
-        {
-            var buf = new byte[1 << 16];
-            Random.Shared.NextBytes(buf);
-            for (long sent = 0; sent < size; sent += buf.Length) await c.WriteAsync(buf);
-            c.CompleteWrites();
-            var got = await recv;
-            sw.Stop();
-            var st = c.GetStatistics();
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-            Console.WriteLine($"{got} bytes in {sw.Elapsed.TotalSeconds:F2}s = {got / sw.Elapsed.TotalSeconds / 1e6:F1} MB/s; cpu {cpu.TotalSeconds:F2}s; {st}; gc0={GC.CollectionCount(0)} alloc={GC.GetTotalAllocatedBytes() / 1e6:F1}MB");
-        }
-        break;
-    }
-    case "recv":
-    {
-        await using var server = UtpSocket.Bind(new IPEndPoint(IPAddress.Loopback, int.Parse(args[2])), opts with { AcceptBacklog = 1 });
-        await using var s = await server.AcceptAsync();
-        var buf = new byte[1 << 16];
-        long total = 0; int n;
-        var sw = Stopwatch.StartNew();
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        while ((n = await s.ReadAsync(buf)) > 0) total += n;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-        Console.WriteLine($"recv {total} in {sw.Elapsed.TotalSeconds:F2}s cpu {cpu.TotalSeconds:F2}s {s.GetStatistics()} gc0={GC.CollectionCount(0)} alloc={GC.GetTotalAllocatedBytes() / 1e6:F1}MB {server.Statistics}");
-        break;
-    }
-    case "send":
-    {
-        await using var client = UtpSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0), opts);
-        await using var c = await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, int.Parse(args[2])));
-        var buf = new byte[1 << 16];
-        Random.Shared.NextBytes(buf);
-        var sw = Stopwatch.StartNew();
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        for (long sent = 0; sent < size; sent += buf.Length) await c.WriteAsync(buf);
-        c.CompleteWrites();
-        await c.WritesClosed;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-        Console.WriteLine($"send {size} in {sw.Elapsed.TotalSeconds:F2}s = {size / sw.Elapsed.TotalSeconds / 1e6:F1} MB/s cpu {cpu.TotalSeconds:F2}s {c.GetStatistics()} gc0={GC.CollectionCount(0)} alloc={GC.GetTotalAllocatedBytes() / 1e6:F1}MB");
-        break;
-    }
+    "compare" => await Compare.RunAsync(Arguments.Parse(args[1..])),
+    "utp-recv" => await Endpoints.ReceiveAsync(Arguments.Parse(args[1..]), utp: true),
+    "tcp-recv" => await Endpoints.ReceiveAsync(Arguments.Parse(args[1..]), utp: false),
+    "utp-send" => await Endpoints.SendAsync(Arguments.Parse(args[1..]), utp: true),
+    "tcp-send" => await Endpoints.SendAsync(Arguments.Parse(args[1..]), utp: false),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Ouinet.UtpBench compare [--size BYTES] [--runs N] [--out FILE] | utp-recv|tcp-recv | utp-send|tcp-send --peer IP:PORT --bytes N");
+    return 2;
 }

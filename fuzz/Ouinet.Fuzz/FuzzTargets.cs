@@ -35,8 +35,9 @@ public static class FuzzTargets
             UtpFuzzing.Connection, None),
     ];
 
-    // The vectors' trusted key: mutated vector streams then reach deep into the verifier.
-    private static readonly InjectorPublicKey TrustedKey = InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+    // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy: instrumented code must
+    // not run before SharpFuzz has set up its shared memory (a static initializer would, and crash the fork server).
+    private static readonly Lazy<InjectorPublicKey> TrustedKey = new(() => InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"));
 
     public static FuzzTarget Find(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target \"{name}\". Targets: {string.Join(", ", All.Select(t => t.Name))}");
@@ -134,7 +135,7 @@ public static class FuzzTargets
             await using var http = HttpMessageReader.Create(new MemoryStream(input), limits);
             var head = await http.ReadResponseHeadAsync();
             var options = new SignedResponseOptions { MaxSpoolBytes = 1 << 20 };
-            using var reader = await SignedResponseReader.OpenAsync(head, http.ReadResponseBody(head, "GET"), TrustedKey, options);
+            using var reader = await SignedResponseReader.OpenAsync(head, http.ReadResponseBody(head, "GET"), TrustedKey.Value, options);
             long released = 0;
             while (await reader.ReadBlockAsync() is { } block)
             {
