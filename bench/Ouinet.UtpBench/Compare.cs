@@ -87,7 +87,8 @@ internal static class Compare
         }
         var seconds = flow.GetProperty("seconds").GetDouble();
         var cpu = sent.GetProperty("cpu_seconds").GetDouble() + received.GetProperty("cpu_seconds").GetDouble();
-        var detail = relay is null ? "" : $"(relay dropped {relay.Dropped})";
+        var detail = (relay is null ? "" : $"(relay dropped {relay.Dropped}) ")
+            + (sent.TryGetProperty("retransmissions", out var resent) ? $"(resent {resent}, timeouts {sent.GetProperty("timeouts")}, srtt {sent.GetProperty("rtt_ms").GetDouble():F1} ms)" : "");
         return new Result(bytes / seconds / 1e6, cpu * 1000 / (bytes / 1e6), detail);
     }
 

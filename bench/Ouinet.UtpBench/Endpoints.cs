@@ -71,6 +71,7 @@ internal static class Endpoints
         {
             await using var socket = UtpSocket.Bind(Loopback, Options(args));
             var streams = new List<UtpStream>();
+            UtpConnectionStatistics? first = null;
             for (var i = 0; i < flows; i++)
             {
                 streams.Add(await socket.ConnectAsync(peer));
@@ -83,8 +84,22 @@ internal static class Endpoints
                     await PumpAsync(stream, chunk, bytes, deadline);
                     stream.CompleteWrites();
                     await stream.WritesClosed;
+                    first ??= stream.GetStatistics();
                 }
             })));
+            var s = first!.Value;
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                cpu_seconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
+                retransmissions = s.Retransmissions,
+                fast_retransmissions = s.FastRetransmissions,
+                timeouts = s.Timeouts,
+                packets = s.PacketsSent,
+                acks = s.PacketsReceived,
+                rtt_ms = s.SmoothedRtt.TotalMilliseconds,
+                cwnd = s.CongestionWindow,
+            }));
+            return 0;
         }
         else
         {
