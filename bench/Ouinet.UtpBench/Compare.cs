@@ -175,6 +175,8 @@ internal static class Compare
         }
         text.AppendLine("## Two flows at once (fair sharing, 4 s, one socket each end)");
         text.AppendLine();
+        text.AppendLine("Two connections between the same two sockets (two processes), both sending for 4 s; Jain's index is 1 for an even split, 0.5 when one flow takes all.");
+        text.AppendLine();
         text.AppendLine("| transfer | flow 1 MB/s | flow 2 MB/s | Jain's index |");
         text.AppendLine("|---|---:|---:|---:|");
         foreach (var (name, flows) in fairness)
@@ -182,6 +184,14 @@ internal static class Compare
             var jain = Math.Pow(flows.Sum(), 2) / (flows.Length * flows.Sum(f => f * f));
             text.AppendLine(c, $"| {name} | {flows[0]:F1} | {flows[1]:F1} | {jain:F3} |");
         }
+        text.AppendLine();
+        text.AppendLine("## How the rows are measured");
+        text.AppendLine();
+        text.AppendLine("* Sender and receiver are separate processes. Ouinet.Utp and TCP: the receiver times from the connection to the end of the stream; CPU is user + system time of both processes over the transfer, each measuring itself. The data is random bytes from memory, read into memory.");
+        text.AppendLine("* libtorrent: `utp_peer.py listen` seeds a generated torrent, `utp_peer.py connect --leech --exit-when-done` downloads it (uTP only, 4 MiB socket buffers as the interop README advises). MB/s is what the leech reports, from `peer_connect` to `torrent_finished`: it includes libtorrent's SHA-1 of every piece and the writes to /tmp (page cache), which our rows do not do. CPU is read from /proc for both Python processes between those two events.");
+        text.AppendLine("* \"64000-byte loopback datagrams\": both ends are Ouinet.Utp on a loopback address, so each announces (extension `DatagramLimit`) that it takes large datagrams and packets grow to 64000 bytes — the loopback MTU is 65536, which TCP over loopback uses as well. libtorrent reads datagrams into 1500 bytes and never announces it; it, and any peer not on loopback, always gets the \"1400-byte packets\" row's behaviour.");
+        text.AppendLine("* 1 % loss: the lossy relay of the tests (`tests/Ouinet.Utp.Tests/Support/LossyUdpRelay.cs`) runs inside the benchmark's own process between the two ends and drops 1 % of datagrams each way (seeded); its CPU is not counted. TCP has no lossy row (the relay is UDP).");
+        text.AppendLine("* The machine is shared with other work and the figures move from run to run; compare rows of one run (the runs are interleaved for that reason).");
         return text.ToString();
     }
 }
