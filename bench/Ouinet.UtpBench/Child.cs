@@ -101,6 +101,16 @@ internal sealed class Child : IAsyncDisposable
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
+    /// <summary>Sends SIGTERM and returns (the Python peers then print their last events and exit).</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("/bin/kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+    }
+
     /// <summary>SIGTERM (the Python peers close their connections and exit), then kill after 5 s.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -39,6 +39,7 @@ internal static class Compare
             clean.Insert(1, Kind.Libtorrent);
             lossy.Insert(0, Kind.Libtorrent);
         }
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         var results = new Dictionary<(Kind, double), List<Result>>();
         for (var run = 1; run <= runs; run++)
         {
@@ -59,7 +60,8 @@ internal static class Compare
             Console.Error.WriteLine($"fairness {Name(kind)}: {string.Join(", ", flows.Select(f => f.ToString("F1", CultureInfo.InvariantCulture)))} MB/s");
             fairness.Add((Name(kind), flows));
         }
-        var table = Table(size, runs, results, fairness, interop is not null);
+        load += " → " + (File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?");
+        var table = Table(size, runs, results, fairness, interop is not null, load);
         Console.WriteLine(table);
         if (output is not null)
         {
@@ -95,19 +97,24 @@ internal static class Compare
     private static async Task<Result> LibtorrentAsync(string interop, long size, double loss)
     {
         string[] common = ["--size", $"{size}", "--sockbuf", "4194304", "--timeout", "600"];
-        await using var seed = Child.Start("/usr/bin/python3", ["utp_peer.py", "listen", .. common], interop);
+        // One connection, the leech's: the seed would otherwise dial the leech's listen port (learned in the extension
+        // handshake) and that direct connection would bypass the lossy relay.
+        await using var seed = Child.Start("/usr/bin/python3", ["utp_peer.py", "listen", "--set", "enable_outgoing_utp=false", .. common], interop);
         var ready = JsonDocument.Parse(await seed.WaitLineAsync(l => l.Contains("\"ready\"", StringComparison.Ordinal), Patience)).RootElement;
         var port = ready.GetProperty("port").GetInt32();
         await using var relay = loss > 0 ? new LossyUdpRelay(new IPEndPoint(IPAddress.Loopback, port), new RelayImpairments { Loss = loss }, seed: 1) : null;
         var target = relay?.EndPoint ?? new IPEndPoint(IPAddress.Loopback, port);
-        await using var leech = Child.Start("/usr/bin/python3", ["utp_peer.py", "connect", "--peer", target.ToString(), "--leech", "--exit-when-done", .. common], interop);
+        await using var leech = Child.Start("/usr/bin/python3",
+            ["utp_peer.py", "connect", "--peer", target.ToString(), "--leech", "--exit-when-done", "--set", "enable_incoming_utp=false", .. common], interop);
         await leech.WaitLineAsync(l => l.Contains("\"peer_connect\"", StringComparison.Ordinal), Patience);
         var cpuBefore = seed.CpuSeconds() + leech.CpuSeconds();
         var finished = JsonDocument.Parse(await leech.WaitLineAsync(l => l.Contains("\"finished\"", StringComparison.Ordinal), Patience)).RootElement;
         var cpu = seed.CpuSeconds() + leech.CpuSeconds() - cpuBefore;
-        var stats = await leech.WaitLineAsync(l => l.Contains("\"utp_stats\"", StringComparison.Ordinal), Patience);
-        var resent = JsonDocument.Parse(stats).RootElement.TryGetProperty("utp_packet_resend", out var r) ? r.GetInt64() : 0;
-        var detail = (relay is null ? "" : $"(relay dropped {relay.Dropped}) ") + $"(leech resent {resent})";
+        _ = await leech.WaitLineAsync(l => l.Contains("\"exit\"", StringComparison.Ordinal), Patience);
+        await seed.StopAsync(); // SIGTERM: the seed prints its uTP counters
+        var stats = JsonDocument.Parse(await seed.WaitLineAsync(l => l.Contains("\"utp_stats\"", StringComparison.Ordinal), Patience)).RootElement;
+        var detail = (relay is null ? "" : $"(relay dropped {relay.Dropped}) ")
+            + $"(seed resent {stats.GetProperty("utp_packet_resend").GetInt64()}, fast {stats.GetProperty("utp_fast_retransmit").GetInt64()}, timeouts {stats.GetProperty("utp_timeout").GetInt64()})";
         return new Result(finished.GetProperty("MBps").GetDouble(), cpu * 1000 / (size / 1e6), detail);
     }
 
@@ -143,7 +150,7 @@ internal static class Compare
         return null;
     }
 
-    private static string Table(long size, int runs, Dictionary<(Kind, double), List<Result>> results, List<(string Name, double[] Flows)> fairness, bool haveLibtorrent)
+    private static string Table(long size, int runs, Dictionary<(Kind, double), List<Result>> results, List<(string Name, double[] Flows)> fairness, bool haveLibtorrent, string load)
     {
         static double Median(IEnumerable<double> values)
         {
@@ -155,7 +162,7 @@ internal static class Compare
         text.AppendLine(c, $"# uTP bulk transfer on loopback: Ouinet.Utp, libtorrent's uTP, TCP");
         text.AppendLine();
         text.AppendLine(c, $"Rerun with `bench/run.sh utp` (or `dotnet bench/Ouinet.UtpBench/bin/Release/net10.0/Ouinet.UtpBench.dll compare --size {size} --runs {runs}`).");
-        text.AppendLine(c, $"Generated {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
+        text.AppendLine(c, $"Generated {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; 1-minute load average before → after: {load}.");
         text.AppendLine(c, $"Each transfer moves {size / (1 << 20)} MiB from one process to another; every configuration ran {runs} times, interleaved, in this one run. MB = 10^6 bytes.");
         text.AppendLine();
         foreach (var loss in new[] { 0.0, 0.01 })

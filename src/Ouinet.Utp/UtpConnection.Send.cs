@@ -9,6 +9,9 @@ internal sealed partial class UtpConnection
     /// <summary>A packet is lost once this many packets sent after it have been acknowledged (BEP 29's 3 duplicate ACKs).</summary>
     private const int ReorderThreshold = 3;
 
+    /// <summary>Least time between two window cuts for loss (libtorrent's utp cwnd_reduce_timer).</summary>
+    private const long LossCutIntervalMicros = 100_000;
+
     /// <summary>Free packets a connection keeps for reuse; the rest go back to the socket's pool.</summary>
     private const int MaxFreePackets = 256;
 
@@ -28,6 +31,7 @@ internal sealed partial class UtpConnection
     private long _txCounter;
     private long _highestAckedTx;
     private int _dupAcks;
+    private long _nextLossCut;
     private bool _push;
     private bool _finQueued;
     private bool _finAcked;
@@ -280,7 +284,7 @@ internal sealed partial class UtpConnection
             && ++_dupAcks == ReorderThreshold && _out[SeqNr.Add(_lastAcked, 1) & _outMask] is { NeedResend: false, Transmissions: > 0 } first
             && first.SeqNr == SeqNr.Add(_lastAcked, 1))
         {
-            MarkLostLocked(first); // three duplicate ACKs from a peer that sends no selective ACK
+            MarkLostLocked(first, now); // three duplicate ACKs from a peer that sends no selective ACK
             _fastRetransmissions++;
         }
         if (!packet.SelectiveAck.IsEmpty)
@@ -311,7 +315,7 @@ internal sealed partial class UtpConnection
         if (newestTx > _highestAckedTx)
         {
             _highestAckedTx = newestTx;
-            DetectLossesLocked();
+            DetectLossesLocked(now);
         }
         if (_writerWaiter is not null && (_options.SendBufferSize - _queuedBytes >= _options.SendBufferSize / 8 || _queuedBytes == 0)
             && LivePacketsLocked() < _out.Length - 2)
@@ -407,7 +411,7 @@ internal sealed partial class UtpConnection
     /// after it has been acknowledged. This covers both BEP 29 rules (3 duplicate ACKs, 3 selective ACKs past a gap)
     /// and also catches a lost retransmission without waiting for the timeout.
     /// </summary>
-    private void DetectLossesLocked()
+    private void DetectLossesLocked(long now)
     {
         var threshold = _highestAckedTx - ReorderThreshold;
         if (threshold <= 0)
@@ -430,7 +434,7 @@ internal sealed partial class UtpConnection
             }
             if (!packet.NeedResend)
             {
-                MarkLostLocked(packet);
+                MarkLostLocked(packet, now);
                 _fastRetransmissions++;
             }
         }
@@ -459,7 +463,7 @@ internal sealed partial class UtpConnection
         _timeouts = 0;
     }
 
-    private void MarkLostLocked(OutgoingPacket packet)
+    private void MarkLostLocked(OutgoingPacket packet, long now)
     {
         packet.NeedResend = true;
         _needResend++;
@@ -468,11 +472,14 @@ internal sealed partial class UtpConnection
             packet.InFlight = false;
             _bytesInFlight -= packet.PayloadLength;
         }
-        // One window cut per window of data (as libtorrent's loss_seq_nr): later losses from the same flight are the same event.
-        if (SeqNr.Less(_lossSeqNr, packet.SeqNr))
+        // One window cut per window of data (libtorrent's loss_seq_nr: later losses from the same flight are the same
+        // event), and at most one per 100 ms (libtorrent's cwnd_reduce_timer): on a sub-millisecond path, halving once
+        // per RTT would halve a thousand times a second on random loss.
+        if (SeqNr.Less(_lossSeqNr, packet.SeqNr) && now >= _nextLossCut)
         {
             _congestion!.OnLoss();
             _lossSeqNr = SeqNr.Add(_nextSend, -1);
+            _nextLossCut = now + LossCutIntervalMicros;
         }
     }
 
