@@ -81,6 +81,10 @@ internal sealed partial class UtpConnection
                 _bytesSent += packet.PayloadLength;
                 TransmitLocked(packet, now);
             }
+            if (_unflushed > 0)
+            {
+                FlushPipeLocked(); // fallback: a socket that never drains still hands data over within a tick
+            }
             if (_ackPending)
             {
                 SendStateLocked(now);
