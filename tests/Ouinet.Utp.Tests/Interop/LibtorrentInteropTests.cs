@@ -66,6 +66,7 @@ public class LibtorrentInteropTests
 #pragma warning restore CA5350
         }
         Assert.Equal(Content(0, Size), data);
+        Assert.Equal(1400, stream.GetStatistics().PacketSize); // libtorrent never announces large datagrams
         stream.CompleteWrites();
     }
 
@@ -108,6 +109,7 @@ public class LibtorrentInteropTests
         Assert.Equal(0, await leech.WaitForExitAsync(ct));
         var served = await serving; // libtorrent's exit closes the connection
         Assert.True(served >= Size, $"served {served} bytes");
+        Assert.Equal(1400, stream.GetStatistics().PacketSize);
     }
 
     private static List<byte[]> PieceHashes(string torrentFile)

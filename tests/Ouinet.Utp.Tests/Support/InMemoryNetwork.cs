@@ -17,11 +17,12 @@ public sealed class InMemoryNetwork
     /// <summary>Sees every datagram (from, to, bytes); returning false drops it.</summary>
     public Func<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>, bool>? Filter { get; set; }
 
-    public InMemoryDatagramSocket Bind()
+    /// <summary>A socket on 127.0.0.1 (or on <paramref name="address"/>: nothing leaves the process either way).</summary>
+    public InMemoryDatagramSocket Bind(IPAddress? address = null)
     {
         lock (_lock)
         {
-            var endPoint = new IPEndPoint(IPAddress.Loopback, _nextPort++);
+            var endPoint = new IPEndPoint(address ?? IPAddress.Loopback, _nextPort++);
             var socket = new InMemoryDatagramSocket(this, endPoint);
             _sockets[endPoint] = socket;
             return socket;
