@@ -9,8 +9,9 @@ namespace Ouinet.Utp;
 /// One uTP connection: the BEP 29 state machine. All state is guarded by one lock, taken by the socket's receive loop
 /// (incoming packets, drained ACKs), its timer, and the application (writes, reads freeing window, close). Packets are
 /// sent while the lock is held: UDP sends do not block.
-/// This file: identity, lifetime and failure. Receive.cs: incoming packets. Send.cs: writing, sending, ACK
-/// processing and loss detection. Timers.cs: retransmission, probes, keep-alive, timeouts.
+/// This file: identity, lifetime and failure. Receive.cs: incoming packets and reads. Control.cs: STATE, SYN and
+/// RESET. Send.cs: writes, the window, transmission. Acks.cs: ACK and selective-ACK processing, RTT and delay
+/// samples, loss detection. Timers.cs: retransmission, probes, keep-alive, timeouts.
 /// </summary>
 internal sealed partial class UtpConnection
 {
