@@ -108,6 +108,30 @@ public sealed class ScriptedPeerTests : IDisposable
     }
 
     [Fact(Timeout = 10000)]
+    public async Task OutOfWindowPackets_AreDropped_AndTheConnectionGoesOn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var socket = UtpPair.Listener(new UtpSocketOptions { LoopbackPacketSize = 1400 });
+        var accept = socket.AcceptAsync(ct);
+        await SendAsync(socket, UtpPacketType.Syn, 0x2000, seqNr: 7, ackNr: 0, ct: ct);
+        var synAck = await ReceiveAsync(UtpPacketType.State, ct);
+        var ours = (ushort)(synAck.Header.SeqNr - 1);
+        await using var stream = await accept;
+
+        await SendAsync(socket, UtpPacketType.Data, 0x2001, seqNr: 20_000, ackNr: ours, payload: [9], ct: ct);             // far ahead
+        await SendAsync(socket, UtpPacketType.Data, 0x2001, seqNr: 8, ackNr: (ushort)(ours + 300), payload: [9], ct: ct); // acks unsent data
+        await SendAsync(socket, UtpPacketType.Fin, 0x2001, seqNr: 5_007, ackNr: ours, ct: ct);                           // a FIN past the window
+        await SendAsync(socket, UtpPacketType.Data, 0x2001, seqNr: 8, ackNr: ours, payload: "ok"u8.ToArray(), ct: ct);
+
+        var read = new byte[2];
+        await stream.ReadExactlyAsync(read, ct);
+        Assert.Equal("ok"u8.ToArray(), read);
+        Assert.Equal(8, (await ReceiveAsync(UtpPacketType.State, ct)).Header.AckNr);
+        Assert.Equal(3, socket.Statistics.OutOfWindowPackets);
+        stream.Abort();
+    }
+
+    [Fact(Timeout = 10000)]
     public async Task APacketForNoConnection_IsAnsweredWithAReset_OnTheSameId()
     {
         var ct = TestContext.Current.CancellationToken;
