@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use: python3-cryptography runs the independent static-cache verifier;
-# python3-libtorrent is the other DHT implementation in the interop tests (shared/interop/dht_peer.py).
+# python3-libtorrent is the other DHT and uTP implementation in the interop tests (shared/interop/dht_peer.py, utp_peer.py).
 APT_PACKAGES=(python3-cryptography python3-libtorrent)
 
 install_missing() {

@@ -14,6 +14,7 @@ internal static class OuinetCommand
         InjectorCommand.Create(),
         DhtCommand.Create(),
         OverlayCommand.Create(),
+        UtpCommand.Create(),
     };
 
     /// <summary>
