@@ -7,7 +7,7 @@ namespace Ouinet.Utp.Tests.EndToEnd;
 /// <summary>Tier 3: <c>ouinet utp listen</c> and <c>ouinet utp connect</c> as two real processes on loopback.</summary>
 public partial class UtpCommandTests
 {
-    private static string Ouinet => Path.Combine(AppContext.BaseDirectory, "ouinet.dll");
+    private static string Ouinet => TestPaths.OuinetDll;
 
     [Theory(Timeout = 60000)]
     [InlineData(false)]
