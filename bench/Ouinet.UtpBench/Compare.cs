@@ -143,7 +143,7 @@ internal static class Compare
         {
             if (File.Exists(Path.Combine(dir.FullName, "Ouinet.slnx")))
             {
-                var interop = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "interop"));
+                var interop = Path.Combine(dir.FullName, "tests", "interop", "libtorrent");
                 return File.Exists(Path.Combine(interop, "utp_peer.py")) ? interop : null;
             }
         }

@@ -44,7 +44,7 @@ internal sealed class LibtorrentPeer : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static string ScriptDirectory => Path.GetFullPath(Path.Combine(TestPaths.RepositoryRoot, "..", "shared", "interop"));
+    public static string ScriptDirectory => TestPaths.LibtorrentInterop;
 
     public static void SkipUnlessAvailable()
     {
