@@ -1,49 +1,95 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite and writes its table, with its baseline from the same run, to bench/results/<suite>.md.
-# Usage: bench/run.sh protocol|injector|client
+# Usage: bench/run.sh protocol|injector|client|dht|utp
+#   utp: process-to-process transfers side by side (Ouinet.Utp, libtorrent's uTP through shared/interop/utp_peer.py,
+#        TCP), clean and through a 1 % loss relay; SIZE (bytes, default 256 MiB) and RUNS (default 3) from the environment.
+#   client: cache hits through `ouinet client` (its own process) vs Debian nginx serving the same files, wrk, same run.
+#   injector: end to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
+#   dht: the 10,000-node simulation (about 5 minutes on 2 cores), queries/s on loopback, and the codec's cost per datagram.
+#        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:?usage: bench/run.sh protocol|injector|client}
-case "$suite" in
-  protocol) filter='*ProtocolStreamBenchmarks*'; title="Signing and verifying a 64 MiB response as a stream";;
-  injector)
-    # End to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
-    missing=()
-    for p in squid wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-    if ((${#missing[@]})); then
-      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
-    dotnet build bench/Ouinet.Injector.Bench -c Release -nologo -clp:ErrorsOnly
-    dotnet bench/Ouinet.Injector.Bench/bin/Release/net10.0/Ouinet.Injector.Bench.dll bench/results/injector.md "${2:-10}"
-    exit 0;;
-  client)
-    # Cache hits through `ouinet client` (its own process) vs Debian's nginx serving the same files, wrk load, same run.
-    missing=()
-    for p in nginx wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-    if ((${#missing[@]})); then
-      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
-    dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
-    dotnet build bench/Ouinet.Client.Bench -c Release -nologo -clp:ErrorsOnly
-    dotnet bench/Ouinet.Client.Bench/bin/Release/net10.0/Ouinet.Client.Bench.dll bench/results/client.md "${2:-10}"
-    exit 0;;
-  *) echo "unknown suite $suite (known: protocol, injector, client)" >&2; exit 2;;
-esac
+suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp}
+shift
+
+if [ "$suite" = injector ]; then
+  missing=()
+  for p in squid wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  dotnet build bench/Ouinet.Injector.Bench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.Injector.Bench/bin/Release/net10.0/Ouinet.Injector.Bench.dll bench/results/injector.md "${1:-10}"
+  exit 0
+fi
+
+if [ "$suite" = client ]; then
+  # Cache hits through `ouinet client` (its own process) vs Debian's nginx serving the same files, wrk load, same run.
+  missing=()
+  for p in nginx wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
+  dotnet build bench/Ouinet.Client.Bench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.Client.Bench/bin/Release/net10.0/Ouinet.Client.Bench.dll bench/results/client.md "${1:-10}"
+  exit 0
+fi
+
+if [ "$suite" = utp ]; then
+  dotnet build bench/Ouinet.UtpBench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.UtpBench/bin/Release/net10.0/Ouinet.UtpBench.dll compare \
+    --size "${SIZE:-268435456}" --runs "${RUNS:-3}" --out bench/results/utp.md
+  exit 0
+fi
+
+bdn() { # filter -> BenchmarkDotNet's GitHub table
+  local artifacts
+  artifacts=$(mktemp -d)
+  (cd bench/Ouinet.Benchmarks && dotnet run -c Release --no-build -- --filter "$1" --job short --exporters github --artifacts "$artifacts" >/dev/null)
+  sed -e 's/&#39;//g' "$artifacts"/results/*-report-github.md
+  rm -rf "$artifacts"
+}
 
 dotnet build bench/Ouinet.Benchmarks -c Release -nologo -clp:ErrorsOnly
-artifacts=$(mktemp -d)
-(cd bench/Ouinet.Benchmarks && dotnet run -c Release --no-build -- --filter "$filter" --job short --exporters github --artifacts "$artifacts" >/dev/null)
-report=$(ls "$artifacts"/results/*-report-github.md)
-{
-  echo "# $title"
-  echo
-  echo "Rerun with \`bench/run.sh $suite\` (BenchmarkDotNet, ShortRun job). Generated $(date -u +%Y-%m-%d)."
-  echo "The baseline row is the floor: what hashing alone costs over the same buffer in the same run."
-  echo "Throughput relative to it is 1 / Ratio."
-  echo
-  sed -e 's/&#39;//g' "$report"
-} > "bench/results/$suite.md"
-rm -rf "$artifacts"
+case "$suite" in
+  protocol)
+    {
+      echo "# Signing and verifying a 64 MiB response as a stream"
+      echo
+      echo "Rerun with \`bench/run.sh $suite\` (BenchmarkDotNet, ShortRun job). Generated $(date -u +%Y-%m-%d)."
+      echo "The baseline row is the floor: what hashing alone costs over the same buffer in the same run."
+      echo "Throughput relative to it is 1 / Ratio."
+      echo
+      bdn '*ProtocolStreamBenchmarks*'
+    } > "bench/results/$suite.md";;
+  dht)
+    figures=$(cd bench/Ouinet.Benchmarks && dotnet run -c Release --no-build -- dht "$@")
+    {
+      echo "# Mainline DHT: simulation at 10,000 nodes, loopback throughput, codec cost"
+      echo
+      echo "Rerun with \`bench/run.sh dht\`. Generated $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m), .NET $(dotnet --version))."
+      echo "The simulation is deterministic (seed 1): the same code gives the same figures; only the wall time varies."
+      echo
+      echo "$figures"
+      echo
+      cat <<'NOTE'
+Reading the figures: *time to first peer* is what a client waits for (`GetPeersAsync` yields a peer as soon as a node
+returns it); *lookup end* is when the k closest nodes have answered, which an announce needs for their tokens. Under
+churn, the tail of lookup times is made of departed nodes: each costs one slow timeout (0.3–2 s, adaptive) before
+the lookup asks another node. *Messages* count the lookup's own datagrams, not the routing-table upkeep, which is the
+*background traffic* line (all datagrams sent over the run, per node per second). *Memory per node* is the managed
+heap after settling divided by the nodes (routing table, replacement caches, token and rate-limit state, and the
+simulator's share). The loopback figure is one engine behind one lock: the DHT is not meant to be fast, only never
+the bottleneck; a public node sees tens of queries a second.
+NOTE
+      echo
+      echo "## Codec: cost per datagram (BenchmarkDotNet, ShortRun job)"
+      echo
+      bdn '*DhtCodecBenchmarks*'
+    } > "bench/results/$suite.md";;
+  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp)" >&2; exit 2;;
+esac
 cat "bench/results/$suite.md"

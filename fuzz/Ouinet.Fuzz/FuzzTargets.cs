@@ -2,6 +2,9 @@ using System.Buffers;
 using System.Text;
 using Ouinet.Cache.Storage;
 using Ouinet.Cli.Configuration;
+using Ouinet.Dht;
+using Ouinet.Dht.Bencoding;
+using Ouinet.Dht.Messages;
 using Ouinet.Http;
 using Ouinet.Protocol;
 using Ouinet.Protocol.Headers;
@@ -31,11 +34,28 @@ public static class FuzzTargets
             e => e is OuinetVerificationException or HttpParseException),
         new("head-file", "a data-v3 head file", HeadFileTarget, None),
         new("injector-request", "what the injector parses from a client before anything else: proxy targets, Proxy-Authorization", InjectorRequest, None),
+        new("bencode", "bencoded values (DHT): decoded with the general and the KRPC limits, re-encoded canonically", Bencode, e => e is BencodeException),
+        new("krpc", "one KRPC datagram from a DHT node: query, response or error", Krpc, None),
+        new("compact-nodes", "BEP 5 compact node infos (the nodes field)", CompactNodes, None),
+        new("dht-state", "the saved DHT state file (node ID and contacts)", DhtStateFile, None),
+        new("overlay-shim", "udp4 shim datagram: EID framing and the 47-byte mgmt_msg", OverlayFuzz.Shim, OverlayFuzz.FormatErrors),
+        new("overlay-dt", "unicast data-transfer header", OverlayFuzz.Dt, OverlayFuzz.FormatErrors),
+        new("overlay-fa", "flow allocator fa_msg (FLOW_REQ/REPLY/UPDATE)", OverlayFuzz.FlowAllocator, OverlayFuzz.FormatErrors),
+        new("overlay-frcp", "FRCP header", OverlayFuzz.Frcp, OverlayFuzz.FormatErrors),
+        new("overlay-lsa", "link-state advertisement", OverlayFuzz.LsaTarget, OverlayFuzz.FormatErrors),
+        new("overlay-dht", "Kademlia directory messages", OverlayFuzz.Dht, OverlayFuzz.FormatErrors),
+        new("overlay-layer", "enrolment (OEP) and connection (CEP) messages on management flows", OverlayFuzz.Layer, OverlayFuzz.FormatErrors),
+        new("overlay-config", "irmd.conf (TOML subset) and the shim's hosts file", OverlayFuzz.Config, e => e is Overlay.Configuration.IrmdConfigException),
+        new("utp-packet", "a uTP (BEP 29) datagram: header and extension chain", UtpFuzzing.Packet, None),
+        new("utp-connection", "datagrams from one uTP peer into a live connection (accepting or connecting), clock stepped between them",
+            UtpFuzzing.Connection, None),
     ];
 
-    // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy, because instrumented
-    // code must not run before SharpFuzz has mapped its coverage memory (a static initializer would crash the run).
-    private static readonly Lazy<InjectorPublicKey> TrustedKey = new(() => InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"));
+    // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy: a static initializer
+    // runs instrumented code before the fork server maps AFL's shared memory, which crashes every target at start.
+    private static readonly Lazy<InjectorPublicKey> TrustedKeyLazy = new(() => InjectorPublicKey.Parse("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"));
+
+    private static InjectorPublicKey TrustedKey => TrustedKeyLazy.Value;
 
     public static FuzzTarget Find(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target \"{name}\". Targets: {string.Join(", ", All.Select(t => t.Name))}");
@@ -150,7 +170,7 @@ public static class FuzzTargets
             await using var http = HttpMessageReader.Create(new MemoryStream(input), limits);
             var head = await http.ReadResponseHeadAsync();
             var options = new SignedResponseOptions { MaxSpoolBytes = 1 << 20 };
-            using var reader = await SignedResponseReader.OpenAsync(head, http.ReadResponseBody(head, "GET"), TrustedKey.Value, options);
+            using var reader = await SignedResponseReader.OpenAsync(head, http.ReadResponseBody(head, "GET"), TrustedKey, options);
             long released = 0;
             while (await reader.ReadBlockAsync() is { } block)
             {
@@ -165,6 +185,60 @@ public static class FuzzTargets
     }
 
     private static void HeadFileTarget(byte[] input) => HeadFile.TryParse(input, out _);
+
+    private static void Bencode(byte[] input)
+    {
+        // The KRPC limits are the ones peers face; whatever passes them must also pass the general ones.
+        try
+        {
+            BencodeDecoder.Decode(input, BencodeLimits.Krpc);
+        }
+        catch (BencodeException e) when (e.Error is BencodeError.InputTooLarge or BencodeError.StringTooLong or BencodeError.DepthExceeded or BencodeError.TooManyElements)
+        {
+        }
+        var value = BencodeDecoder.Decode(input);
+        var canonical = value.Encode();
+        var strict = BencodeLimits.Default with { RequireSortedKeys = true };
+        if (!BencodeDecoder.Decode(canonical, strict).Encode().AsSpan().SequenceEqual(canonical))
+        {
+            throw new InvalidOperationException("Canonical bencode does not re-encode to itself.");
+        }
+    }
+
+    private static void Krpc(byte[] input)
+    {
+        if (KrpcDecoder.TryDecode(input, out var message) != KrpcDecodeError.None || message is null)
+        {
+            return;
+        }
+        if (message.Type == KrpcMessageType.Query && message.Method == KrpcMethod.Unknown)
+        {
+            return; // answered with 204 whatever it holds; nothing of it is kept to re-encode
+        }
+        // Anything accepted must encode, and the encoding must decode to the same encoding.
+        var encoded = KrpcEncoder.Encode(message);
+        if (KrpcDecoder.TryDecode(encoded, out var again) != KrpcDecodeError.None || !KrpcEncoder.Encode(again!).AsSpan().SequenceEqual(encoded))
+        {
+            throw new InvalidOperationException("A decoded KRPC message does not round-trip.");
+        }
+    }
+
+    private static void CompactNodes(byte[] input)
+    {
+        var nodes = new List<NodeInfo>();
+        if (!CompactFormat.TryReadNodes(input, nodes))
+        {
+            return;
+        }
+        var written = new byte[nodes.Count * CompactFormat.NodeLength];
+        CompactFormat.WriteNodes(nodes, written);
+        if (!written.AsSpan().SequenceEqual(input))
+        {
+            throw new InvalidOperationException("Compact nodes do not round-trip.");
+        }
+    }
+
+    private static void DhtStateFile(byte[] input) => DhtState.Parse(input);
 
     private static void Config(byte[] input) => ConfigFile.Parse(Encoding.UTF8.GetString(input), "fuzz");
 

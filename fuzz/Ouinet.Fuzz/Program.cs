@@ -13,6 +13,17 @@ if (args.Length == 0 || args[0] == "--list")
     return 0;
 }
 
+if (args[0] == "--write-overlay-seeds" && args.Length > 1)
+{
+    // Regenerates fuzz/corpus/overlay-*/ from the codecs themselves.
+    foreach (var (t, n, b) in OverlayFuzz.Seeds())
+    {
+        Directory.CreateDirectory(Path.Combine(args[1], t));
+        File.WriteAllBytes(Path.Combine(args[1], t, n), b);
+    }
+    return 0;
+}
+
 var target = FuzzTargets.Find(args[0]);
 if (args.Length > 1)
 {

@@ -13,6 +13,9 @@ internal static class OuinetCommand
         VerifyCommand.Create(),
         InjectorCommand.Create(),
         ClientCommand.Create(),
+        DhtCommand.Create(),
+        OverlayCommand.Create(),
+        UtpCommand.Create(),
     };
 
     /// <summary>

@@ -21,6 +21,12 @@ public sealed record InjectorOptions
     /// <summary>HTTP over TLS endpoints (<c>listen-on-tcp-tls</c>); need <see cref="TlsCertificate"/>.</summary>
     public IReadOnlyList<IPEndPoint> TlsEndpoints { get; init; } = [];
 
+    /// <summary>
+    /// Listeners of other transports that hand over byte streams (an overlay name, <c>listen-on-overlay</c>); their
+    /// connections get the same handling as TCP ones, inside TLS when the listener asks for it.
+    /// </summary>
+    public IReadOnlyList<IInjectorStreamListener> StreamListeners { get; init; } = [];
+
     /// <summary>Certificate with private key for the TLS endpoints (<c>tls-cert.pem</c>/<c>tls-key.pem</c>).</summary>
     public X509Certificate2? TlsCertificate { get; init; }
 
@@ -78,11 +84,11 @@ public sealed record InjectorOptions
         {
             errors.Add("no signing key");
         }
-        if ((TcpEndpoints?.Count ?? 0) + (TlsEndpoints?.Count ?? 0) == 0)
+        if ((TcpEndpoints?.Count ?? 0) + (TlsEndpoints?.Count ?? 0) + (StreamListeners?.Count ?? 0) == 0)
         {
-            errors.Add("no endpoint to listen on (listen-on-tcp or listen-on-tcp-tls)");
+            errors.Add("no endpoint to listen on (listen-on-tcp, listen-on-tcp-tls or listen-on-overlay)");
         }
-        if (TlsEndpoints is { Count: > 0 } && TlsCertificate is null)
+        if ((TlsEndpoints is { Count: > 0 } || StreamListeners?.Any(l => l.Tls) == true) && TlsCertificate is null)
         {
             errors.Add("listen-on-tcp-tls needs a TLS certificate");
         }

@@ -137,6 +137,11 @@ public sealed class InjectorServer : IAsyncDisposable
         {
             _acceptLoops.Add(AcceptLoopAsync(socket, endpoint));
         }
+        foreach (var listener in Options.StreamListeners)
+        {
+            Log.ListeningOn(Logger, listener.Name);
+            _acceptLoops.Add(AcceptStreamsAsync(listener));
+        }
         return Task.FromResult(Endpoints);
     }
 
@@ -211,6 +216,26 @@ public sealed class InjectorServer : IAsyncDisposable
                 continue;
             }
             var connection = new InjectorConnection(this, socket, endpoint.Kind);
+            var run = new TaskCompletionSource();
+            _connections[connection] = run.Task;
+            _ = RunConnectionAsync(connection, run);
+        }
+    }
+
+    private async Task AcceptStreamsAsync(IInjectorStreamListener listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            IInjectorStream stream;
+            try
+            {
+                stream = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException || _stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            var connection = new InjectorConnection(this, stream, listener.Tls);
             var run = new TaskCompletionSource();
             _connections[connection] = run.Task;
             _ = RunConnectionAsync(connection, run);

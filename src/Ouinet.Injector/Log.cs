@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Listening on {Endpoint}")]
     public static partial void Listening(ILogger logger, InjectorEndpoint endpoint);
 
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "Listening on {Listener}")]
+    public static partial void ListeningOn(ILogger logger, string listener);
+
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopping: no new connections; {Count} connections get {Grace} to finish")]
     public static partial void Stopping(ILogger logger, int count, TimeSpan grace);
 

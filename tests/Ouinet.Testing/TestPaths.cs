@@ -10,6 +10,27 @@ public static class TestPaths
     /// <summary>The repository root (the folder holding <c>Ouinet.slnx</c>).</summary>
     public static string RepositoryRoot => Root.Value;
 
+    /// <summary>
+    /// The built <c>ouinet</c> executable (<c>src/Ouinet.Cli/bin/&lt;configuration&gt;/net10.0/ouinet.dll</c>, the same
+    /// configuration as the tests), to run as a real process. Not the copy in a test's own output folder: that one
+    /// resolves its dependencies through the test's, which may come from another shared framework.
+    /// </summary>
+    public static string OuinetDll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+            var dll = Path.Combine(RepositoryRoot, "src", "Ouinet.Cli", "bin", configuration, "net10.0", "ouinet.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
+        }
+    }
+
+    /// <summary>
+    /// The libtorrent interop scripts (a copy of the team's <c>shared/interop</c> in <c>tests/interop/libtorrent</c>, so a
+    /// clean checkout runs the interop tests on its own).
+    /// </summary>
+    public static string LibtorrentInterop => Path.Combine(RepositoryRoot, "tests", "interop", "libtorrent");
+
     /// <summary>The spec-derived vectors copied into the repository (<c>tests/vectors</c>).</summary>
     public static string Vectors => Path.Combine(RepositoryRoot, "tests", "vectors");
 

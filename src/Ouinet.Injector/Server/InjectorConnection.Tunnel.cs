@@ -104,9 +104,13 @@ internal sealed partial class InjectorConnection
             {
                 await _tls.ShutdownAsync();
             }
-            else
+            else if (_socket is not null)
             {
                 _socket.Shutdown(SocketShutdown.Send);
+            }
+            else
+            {
+                await _stream!.CompleteWritesAsync();
             }
         }
         catch

@@ -22,7 +22,8 @@ internal sealed partial class InjectorConnection
 #pragma warning restore CA1001
 {
     private readonly InjectorServer _server;
-    private readonly Socket _socket;
+    private readonly Socket? _socket;
+    private readonly IInjectorStream? _stream;
     private readonly InjectorEndpointKind _kind;
     private readonly InjectorOptions _options;
     private readonly ILogger _logger;
@@ -40,6 +41,16 @@ internal sealed partial class InjectorConnection
         _logger = server.Logger;
     }
 
+    /// <summary>A connection from a stream listener (an overlay flow): the same handling as TCP, TLS when <paramref name="tls"/>.</summary>
+    public InjectorConnection(InjectorServer server, IInjectorStream stream, bool tls)
+    {
+        _server = server;
+        _stream = stream;
+        _kind = tls ? InjectorEndpointKind.TcpTls : InjectorEndpointKind.Tcp;
+        _options = server.Options;
+        _logger = server.Logger;
+    }
+
     private OriginClient Origins => _server.Origins;
 
     public async Task RunAsync()
@@ -48,8 +59,16 @@ internal sealed partial class InjectorConnection
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(_server.Stopping, _server.Abort);
         try
         {
-            _socket.NoDelay = true;
-            Stream transport = new NetworkStream(_socket, ownsSocket: true);
+            Stream transport;
+            if (_socket is not null)
+            {
+                _socket.NoDelay = true;
+                transport = new NetworkStream(_socket, ownsSocket: true);
+            }
+            else
+            {
+                transport = _stream!.Stream;
+            }
             if (_kind == InjectorEndpointKind.TcpTls)
             {
                 _tls = new SslStream(transport, leaveInnerStreamOpen: false);
@@ -158,7 +177,11 @@ internal sealed partial class InjectorConnection
             catch (IOException)
             {
             }
-            _socket.Dispose();
+            _socket?.Dispose();
+            if (_stream is not null)
+            {
+                await _stream.Stream.DisposeAsync();
+            }
         }
     }
 

@@ -1,0 +1,141 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Ouinet.Overlay.Tools;
+
+/// <summary>operf/ocbr's options: <c>-d duration -s size -r rate (bit/s, 0: as fast as the flow goes) -q qos</c>.</summary>
+public sealed record PerfOptions
+{
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Size { get; init; } = 1000;
+
+    public long Rate { get; init; }
+
+    public QosSpec Qos { get; init; } = QosSpec.Data;
+}
+
+/// <summary>What a perf run measured at the receiver.</summary>
+public sealed record PerfResult(long Packets, long Bytes, TimeSpan Elapsed, long SentPackets, long SentBytes)
+{
+    public double Mbps => Elapsed.TotalSeconds <= 0 ? 0 : Bytes * 8 / Elapsed.TotalSeconds / 1e6;
+
+    public double PacketsPerSecond => Elapsed.TotalSeconds <= 0 ? 0 : Packets / Elapsed.TotalSeconds;
+
+    public double LossPercent => SentPackets == 0 ? 0 : 100.0 * (SentPackets - Packets) / SentPackets;
+
+    /// <summary>ocbr's line: "packets (bytes) in ms => pps, Mbps", with the loss operf adds.</summary>
+    public string Format(string name) => string.Create(CultureInfo.InvariantCulture,
+        $"Flow {name}: {Packets} packets ({Bytes} bytes) in {Elapsed.TotalMilliseconds:0} ms => {PacketsPerSecond:0.000} pps, {Mbps:0.000} Mbps; {SentPackets} sent, {LossPercent:0.###}% loss");
+}
+
+/// <summary>
+/// operf/ocbr over a flow: the client sends data messages (first byte 0) for the duration, then an end message (1);
+/// the server counts them from the first data message to the end and answers the end with
+/// <c>{packets u64, bytes u64, elapsed_us u64}</c>. Throughput is the receiver's.
+/// </summary>
+public static class PerfServer
+{
+    public static async Task RunAsync(FlowAcceptor acceptor, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(acceptor);
+        var sessions = new List<Task>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var flow = await acceptor.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                sessions.RemoveAll(t => t.IsCompleted);
+                sessions.Add(ServeAsync(flow, output, cancellationToken));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+        }
+        await Task.WhenAll(sessions).ConfigureAwait(false);
+    }
+
+    private static async Task ServeAsync(Flow flow, TextWriter output, CancellationToken cancellationToken)
+    {
+        await using (flow.ConfigureAwait(false))
+        {
+            long packets = 0, bytes = 0;
+            Stopwatch? clock = null;
+            try
+            {
+                while (true)
+                {
+                    var m = await flow.ReadMessageAsync(cancellationToken).ConfigureAwait(false);
+                    if (m.Length > 0 && m[0] == 1)
+                    {
+                        var report = new byte[24];
+                        BinaryPrimitives.WriteInt64BigEndian(report, packets);
+                        BinaryPrimitives.WriteInt64BigEndian(report.AsSpan(8), bytes);
+                        BinaryPrimitives.WriteInt64BigEndian(report.AsSpan(16), (long)(clock?.Elapsed.TotalMicroseconds ?? 0));
+                        await flow.WriteAsync(report, cancellationToken).ConfigureAwait(false);
+                        var sent = m.Length >= 9 ? BinaryPrimitives.ReadInt64BigEndian(m.AsSpan(1)) : packets;
+                        await output.WriteLineAsync(new PerfResult(packets, bytes, clock?.Elapsed ?? TimeSpan.Zero, sent, 0).Format(flow.Name)).ConfigureAwait(false);
+                        packets = bytes = 0;
+                        clock = null;
+                        continue;
+                    }
+                    clock ??= Stopwatch.StartNew();
+                    packets++;
+                    bytes += m.Length;
+                }
+            }
+            catch (Exception e) when (e is FlowException or OperationCanceledException)
+            {
+            }
+        }
+    }
+}
+
+/// <summary>The client side of <see cref="PerfServer"/>.</summary>
+public static class PerfClient
+{
+    public static async Task<PerfResult> RunAsync(OverlayNode node, string name, PerfOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(options);
+        await using var flow = await node.AllocAsync(name, options.Qos, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(flow, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<PerfResult> RunAsync(Flow flow, PerfOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(options);
+        var size = Math.Clamp(options.Size, 9, flow.MaxMessageSize);
+        var message = new byte[size];
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
+        while (clock.Elapsed < options.Duration)
+        {
+            await flow.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            sent++;
+            if (options.Rate > 0)
+            {
+                var due = TimeSpan.FromSeconds(sent * size * 8.0 / options.Rate);
+                if (due > clock.Elapsed + TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(due - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        var end = new byte[9];
+        end[0] = 1;
+        BinaryPrimitives.WriteInt64BigEndian(end.AsSpan(1), sent);
+        await flow.WriteAsync(end, cancellationToken).ConfigureAwait(false);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(30));
+        var report = await flow.ReadMessageAsync(wait.Token).ConfigureAwait(false);
+        if (report.Length < 24)
+        {
+            throw new FlowException(OverlayError.Invalid, "a short perf report");
+        }
+        return new PerfResult(BinaryPrimitives.ReadInt64BigEndian(report), BinaryPrimitives.ReadInt64BigEndian(report.AsSpan(8)),
+            TimeSpan.FromMicroseconds(BinaryPrimitives.ReadInt64BigEndian(report.AsSpan(16))), sent, sent * size);
+    }
+}
