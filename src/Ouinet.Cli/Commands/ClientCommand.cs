@@ -49,12 +49,16 @@ internal static class ClientCommand
         new("disable-proxy-access", OptionKind.Flag, "Do not use the injector as a plain proxy.", Default: "false", Persistent: true),
     ]);
 
+    // Ouinet C++ requires --repo; a per-user default lets `ouinet client` start with nothing else given.
+    private static string DefaultRepository =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "ouinet", "client");
+
     public static Command Create()
     {
         var repo = new Option<DirectoryInfo>("--repo")
         {
-            Description = "Client repository: config, saved options, TLS interception CA and cache (created if missing).",
-            Required = true,
+            Description = "Client repository: config, saved options, TLS interception CA and cache (created if missing). Default: ~/.local/share/ouinet/client.",
+            DefaultValueFactory = _ => new DirectoryInfo(DefaultRepository),
         };
         var dropSaved = new Option<bool>("--drop-saved-opts") { Description = $"Remove {SavedFileName} (saved persistent options) before starting." };
         var command = new Command("client", "Run a client: the local HTTP proxy for the browser, reaching pages through the origin, the injector and the verified cache.") { repo, dropSaved };
