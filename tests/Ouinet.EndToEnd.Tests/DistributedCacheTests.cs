@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using Ouinet.EndToEnd.Tests.Support;
+using Ouinet.Testing.Origins;
+
+namespace Ouinet.EndToEnd.Tests;
+
+/// <summary>
+/// The distributed cache with real processes on loopback: an origin, an injector, a private DHT (our own bootstrap node,
+/// <c>bt-bootstrap-no-default</c>), and clients that find each other's entries in it and fetch them over uTP.
+/// </summary>
+public sealed class DistributedCacheTests
+{
+    internal static readonly string[] Blocked = ["--disable-origin-access", "--disable-injector-access", "--disable-proxy-access"];
+
+    [Fact(Timeout = 240_000)]
+    public async Task AnEntryGoesFromAToBThroughTheDht_AndFromBToCAfterAStops()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        var page = origin.HttpUrl("/hello");
+        var large = origin.HttpUrl("/bytes/300000");
+        using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
+        {
+            foreach (var url in new[] { page, large })
+            {
+                using var response = await http.GetAsync(url, ct);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+                await response.Content.ReadAsByteArrayAsync(ct);
+            }
+        }
+        Assert.True(await a.Process.WaitForOutputAsync("Announced group " + large, TimeSpan.FromSeconds(60), ct), a.Process.Output);
+
+        // B reaches neither the origin nor the injector: only other clients.
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, [.. Blocked, .. dht.ClientArguments]);
+        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
+        {
+            var body = await FetchFromPeersAsync(http, page, b, ct);
+            Assert.Equal("Hello world!", System.Text.Encoding.UTF8.GetString(body));
+            var bytes = await FetchFromPeersAsync(http, large, b, ct);
+            Assert.Equal(PatternBody.Create(300000), bytes);
+        }
+        Assert.Contains("Served an entry to peer", a.Process.Output, StringComparison.Ordinal);
+        Assert.True(await b.Process.WaitForOutputAsync("Announced group " + large, TimeSpan.FromSeconds(60), ct), b.Process.Output);
+
+        // A goes away; C gets the entries from B.
+        await a.Process.KillAsync();
+        await using var c = await ClientNode.StartAsync(injector, authority, ct, [.. Blocked, .. dht.ClientArguments]);
+        using (var http = ProxiedHttp.Create(c.Proxy, c.CaCertificateFile))
+        {
+            Assert.Equal("Hello world!", System.Text.Encoding.UTF8.GetString(await FetchFromPeersAsync(http, page, c, ct)));
+            Assert.Equal(PatternBody.Create(300000), await FetchFromPeersAsync(http, large, c, ct));
+            // Now C has it: a local-cache hit.
+            using var again = await http.GetAsync(page, ct);
+            Assert.Equal("local-cache", ProxiedHttp.Header(again, "X-Ouinet-Source"));
+        }
+        Assert.Contains("Served an entry to peer", b.Process.Output, StringComparison.Ordinal);
+        Assert.False(b.Process.HasExited, b.Process.Output);
+        Assert.False(c.Process.HasExited, c.Process.Output);
+    }
+
+    /// <summary>GETs <paramref name="url"/> until a peer provides it (the announce may still be on its way); asserts it came from the distributed cache.</summary>
+    internal static async Task<byte[]> FetchFromPeersAsync(HttpClient http, string url, ClientNode client, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await http.GetAsync(url, ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                Assert.Equal("dist-cache", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+                Assert.StartsWith("id=", ProxiedHttp.Header(response, "X-Ouinet-Injection"), StringComparison.Ordinal);
+                return body;
+            }
+            last = $"{(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}";
+            await Task.Delay(1000, ct);
+        }
+        Assert.Fail($"{url} never came from a peer; last answer {last}\n{client.Process.Output}");
+        return [];
+    }
+}
