@@ -64,6 +64,57 @@ public sealed class DistributedCacheTests
         Assert.False(c.Process.HasExited, c.Process.Output);
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task ForgedTruncatedAndWrongKeyPeersAreRejected_AndAnotherPeerIsUsed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct);
+        await using var otherInjector = await InjectorNode.StartAsync(authority, ct);
+        // The genuine holders live in a DHT of their own: in B's DHT there are only the relays below.
+        await using var hiddenDht = await DhtBootstrapNode.StartAsync(ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. hiddenDht.ClientArguments]);
+        await using var w = await ClientNode.StartAsync(otherInjector, authority, ct, ["--disable-origin-access", .. hiddenDht.ClientArguments]);
+        string[] urls = [origin.HttpUrl("/bytes/200001"), origin.HttpUrl("/bytes/200002"), origin.HttpUrl("/bytes/200003")];
+        using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
+        {
+            foreach (var url in urls)
+            {
+                using var response = await http.GetAsync(url, ct);
+                Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+                await response.Content.ReadAsByteArrayAsync(ct);
+            }
+        }
+        using (var http = ProxiedHttp.Create(w.Proxy, w.CaCertificateFile))
+        {
+            using var response = await http.GetAsync(urls[2], ct);
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            await response.Content.ReadAsByteArrayAsync(ct);
+        }
+        // Fast liars, one per URL, and one slow honest relay of A for all of them: B meets each liar first.
+        await using var forged = await RelayPeer.StartAsync(dht, a.Udp!, injector.PublicKey, [urls[0]], RelayMode.Flip, 150_000, TimeSpan.Zero, ct);
+        await using var truncated = await RelayPeer.StartAsync(dht, a.Udp!, injector.PublicKey, [urls[1]], RelayMode.Truncate, 150_000, TimeSpan.Zero, ct);
+        await using var wrongKey = await RelayPeer.StartAsync(dht, w.Udp!, injector.PublicKey, [urls[2]], RelayMode.Honest, 0, TimeSpan.Zero, ct);
+        await using var honest = await RelayPeer.StartAsync(dht, a.Udp!, injector.PublicKey, urls, RelayMode.Honest, 0, TimeSpan.FromSeconds(1.5), ct);
+
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, [.. Blocked, .. dht.ClientArguments]);
+        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
+        {
+            for (var i = 0; i < urls.Length; i++)
+            {
+                var body = await FetchFromPeersAsync(http, urls[i], b, ct);
+                Assert.Equal(PatternBody.Create(200001 + i), body);
+            }
+        }
+        var log = b.Process.Output;
+        Assert.True(forged.Connections > 0 && truncated.Connections > 0 && wrongKey.Connections > 0, log);
+        Assert.Contains($"Peer rejected: {forged.EndPoint}: body failed verification", log, StringComparison.Ordinal);
+        Assert.Contains($"Peer rejected: {truncated.EndPoint}:", log, StringComparison.Ordinal);
+        Assert.Contains($"Peer rejected: {wrongKey.EndPoint}'s answer (200) failed verification", log, StringComparison.Ordinal);
+    }
+
     /// <summary>GETs <paramref name="url"/> until a peer provides it (the announce may still be on its way); asserts it came from the distributed cache.</summary>
     internal static async Task<byte[]> FetchFromPeersAsync(HttpClient http, string url, ClientNode client, CancellationToken ct)
     {

@@ -47,12 +47,16 @@ internal sealed class InjectorNode : IAsyncDisposable
 /// <summary>A real <c>ouinet client</c> process on a free loopback port, pointed at an injector.</summary>
 internal sealed class ClientNode : IAsyncDisposable
 {
-    private ClientNode(TempDirectory repo, OuinetProcess process, IPEndPoint proxy)
+    private ClientNode(TempDirectory repo, OuinetProcess process, IPEndPoint proxy, IPEndPoint? udp)
     {
         Repo = repo;
         Process = process;
         Proxy = proxy;
+        Udp = udp;
     }
+
+    /// <summary>The UDP endpoint of the DHT and the uTP peer server (with <c>cache-type bep5-http</c>).</summary>
+    public IPEndPoint? Udp { get; }
 
     public TempDirectory Repo { get; }
 
@@ -76,7 +80,8 @@ internal sealed class ClientNode : IAsyncDisposable
         ]);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints, cancellationToken));
         var proxy = IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
-        return new ClientNode(repo, process, proxy);
+        var udp = json.RootElement.TryGetProperty("udp_mux_endpoint", out var u) && u.GetString() is { } text ? IPEndPoint.Parse(text) : null;
+        return new ClientNode(repo, process, proxy, udp);
     }
 
     public async ValueTask DisposeAsync()
