@@ -69,6 +69,8 @@ public sealed class OuinetClient : IAsyncDisposable
 
     private DistributedCacheService? _distributedCache;
 
+    private Ouinet.Utp.UtpSocket? _ownUtp;
+
     /// <summary>Connections to the injector, when one is configured.</summary>
     public InjectorConnector? Injector { get; private set; }
 
@@ -137,7 +139,13 @@ public sealed class OuinetClient : IAsyncDisposable
         if (Options.Injector is { } endpoint)
         {
             _injectorCertificate = Options.InjectorTlsCertificateFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider);
+            Ouinet.Utp.UtpSocket? utp = null;
+            if (endpoint.Transport == InjectorTransport.Utp)
+            {
+                // uTP rides on the distributed cache's UDP socket when there is one, else on one of its own.
+                utp = _distributedCache?.Utp ?? (_ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory));
+            }
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp);
             if (!Options.DisableProxyAccess)
             {
                 mechanisms.Add(new ProxyMechanism(Injector));
@@ -146,7 +154,8 @@ public sealed class OuinetClient : IAsyncDisposable
             {
                 mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger, _distributedCache is { } dc ? dc.Announcer.Nudge : null));
             }
-            var security = _injectorCertificate is null ? "cleartext TCP" : "TLS, pinned certificate";
+            var transport = endpoint.Transport == InjectorTransport.Utp ? "uTP" : "TCP";
+            var security = _injectorCertificate is null ? $"cleartext {transport}" : $"TLS over {transport}, pinned certificate";
             var name = endpoint.ToString();
             Log.Injector(Logger, name, security);
         }
@@ -235,6 +244,10 @@ public sealed class OuinetClient : IAsyncDisposable
         if (_distributedCache is not null)
         {
             await _distributedCache.DisposeAsync();
+        }
+        if (_ownUtp is not null)
+        {
+            await _ownUtp.DisposeAsync();
         }
         await Origins.DisposeAsync();
         Leaves.Dispose();

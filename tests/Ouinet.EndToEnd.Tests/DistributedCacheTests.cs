@@ -115,6 +115,33 @@ public sealed class DistributedCacheTests
         Assert.Contains($"Peer rejected: {wrongKey.EndPoint}'s answer (200) failed verification", log, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task TheInjectorIsReachedOverUtpAndTls()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct,
+            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
+        while (!File.Exists(file) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+        }
+        injector.ClientEndpoint = "utp:" + (await File.ReadAllTextAsync(file, ct)).Trim();
+        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
+        Assert.Contains("Injector swarm: sha1('ed25519:", injector.Process.Output, StringComparison.Ordinal);
+        await using var client = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        using var http = ProxiedHttp.Create(client.Proxy, client.CaCertificateFile);
+        using var response = await http.GetAsync(origin.HttpUrl("/bytes/500000"), ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct) + "\n" + client.Process.Output + "\n" + injector.Process.Output);
+        Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+        Assert.Equal(PatternBody.Create(500000), await response.Content.ReadAsByteArrayAsync(ct));
+        Assert.Contains("TLS over uTP, pinned certificate", client.Process.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>GETs <paramref name="url"/> until a peer provides it (the announce may still be on its way); asserts it came from the distributed cache.</summary>
     internal static async Task<byte[]> FetchFromPeersAsync(HttpClient http, string url, ClientNode client, CancellationToken ct)
     {

@@ -28,7 +28,7 @@ internal static class ClientCommand
     public static OptionSet Options { get; } = new(
     [
         new("listen-on-tcp", OptionKind.Value, "HTTP proxy endpoint IP:PORT (IPv6 as [ADDR]:PORT; port 0 picks one).", Default: "127.0.0.1:8077", ValueName: "IP:PORT"),
-        new("injector-ep", OptionKind.Value, "Injector endpoint tcp:IP:PORT (TLS when injector-tls-cert-file is set). utp: comes with the uTP transport.", ValueName: "TYPE:ENDPOINT"),
+        new("injector-ep", OptionKind.Value, "Injector endpoint tcp:IP:PORT or utp:IP:PORT (TLS when injector-tls-cert-file is set).", ValueName: "TYPE:ENDPOINT"),
         new("injector-credentials", OptionKind.Value, "user:password for the injector (Proxy-Authorization: Basic); needs injector-ep.", ValueName: "USER:PASSWORD"),
         new("injector-tls-cert-file", OptionKind.Value, "The injector's TLS certificate (a copy of its tls-cert.pem): enables TLS to the injector, pinned to exactly this certificate.", ValueName: "FILE"),
         new("cache-http-public-key", OptionKind.Value, "The injector's Ed25519 public key (64 hex or 52 base32 characters): every injected or cached response is verified with it. Required to use the injector or a static cache.", ValueName: "KEY"),
