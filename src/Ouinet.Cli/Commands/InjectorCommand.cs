@@ -23,7 +23,7 @@ internal static class InjectorCommand
     [
         new("listen-on-tcp", OptionKind.Value, "Cleartext HTTP endpoint IP:PORT (IPv6 as [ADDR]:PORT; port 0 picks one). For testing: clients should use TLS.", ConfigExample: "127.0.0.1:7070", ValueName: "IP:PORT"),
         new("listen-on-tcp-tls", OptionKind.Value, "HTTP over TLS endpoint IP:PORT, with the repository's tls-cert.pem (clients pin a copy of it).", ConfigExample: "127.0.0.1:7077", ValueName: "IP:PORT"),
-        new("listen-on-utp-tls", OptionKind.Value, "HTTP over TLS over uTP endpoint IP:PORT (UDP, shared with the injector's DHT node, which announces it in the injectors swarm of the key).", ConfigExample: "0.0.0.0:7085", ValueName: "IP:PORT"),
+        new("listen-on-utp-tls", OptionKind.Value, "HTTP over TLS over uTP endpoint IP:PORT (UDP, shared with the injector's DHT node, which announces it in the injectors swarm of the key).", ValueName: "IP:PORT"),
         new("bt-bootstrap-extra", OptionKind.List, "Extra DHT bootstrap node HOST or HOST:PORT for the injector's DHT node (with listen-on-utp-tls), repeatable.", ValueName: "HOST[:PORT]"),
         new("bt-bootstrap-no-default", OptionKind.Flag, "Use only the extra DHT bootstrap nodes, not the public routers.", Default: "false"),
         new("bt-allow-martians", OptionKind.Flag, "Accept DHT peers with invalid or suspicious endpoints (for testing).", Default: "false"),
