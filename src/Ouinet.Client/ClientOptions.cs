@@ -35,7 +35,7 @@ public sealed partial record ClientOptions
     /// <summary><c>cache-http-public-key</c>: the injector's Ed25519 key, 64 hex or 52 base32 characters.</summary>
     public string? CacheHttpPublicKey { get; init; }
 
-    /// <summary><c>cache-type</c>: <c>bep5-http</c> is accepted (the distributed cache itself is not built yet); nothing else.</summary>
+    /// <summary><c>cache-type</c>: <c>bep5-http</c> starts the distributed cache (DHT, uTP peer server, announcements, fetching from peers); nothing else.</summary>
     public IReadOnlyList<string> CacheTypes { get; init; } = [];
 
     /// <summary><c>cache-static-root</c>: content folder of a read-only static cache (must exist).</summary>
@@ -165,7 +165,7 @@ public sealed partial record ClientOptions
         {
             if (type != "bep5-http")
             {
-                errors.Add($"cache-type \"{type}\": not supported (only bep5-http, whose distributed cache is not built yet)");
+                errors.Add($"cache-type \"{type}\": not supported (only bep5-http)");
             }
             else if (CacheHttpPublicKey is null)
             {
@@ -215,6 +215,7 @@ public sealed partial record ClientOptions
         {
             errors.Add("timeouts must be positive");
         }
+        ValidateDistributedCache(errors);
         if (TimeProvider is null || OriginResolver is null || Limits is null || ExtraTrustedCertificates is null || CacheTypes is null)
         {
             errors.Add("the time provider, resolver, limits, certificate and cache type lists must be set");

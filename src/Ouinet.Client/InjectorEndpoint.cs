@@ -8,12 +8,14 @@ namespace Ouinet.Client;
 public enum InjectorTransport
 {
     Tcp,
+    /// <summary>uTP on the client's UDP socket (shared with the DHT when the distributed cache runs).</summary>
+    Utp,
 }
 
-/// <summary>An <c>injector-ep</c> value, <c>TYPE:ENDPOINT</c>; only <c>tcp:IP:PORT</c> (IPv6 as <c>[ADDR]:PORT</c>) for now.</summary>
+/// <summary>An <c>injector-ep</c> value, <c>TYPE:ENDPOINT</c>: <c>tcp:IP:PORT</c> or <c>utp:IP:PORT</c> (IPv6 as <c>[ADDR]:PORT</c>).</summary>
 public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint EndPoint)
 {
-    public override string ToString() => $"tcp:{EndPoint}";
+    public override string ToString() => $"{(Transport == InjectorTransport.Utp ? "utp" : "tcp")}:{EndPoint}";
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="error"/> says what is wrong, naming what is not built yet.</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out InjectorEndpoint? endpoint, out string error)
@@ -27,16 +29,14 @@ public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint En
         switch (type)
         {
             case "tcp":
+            case "utp":
                 var hasPort = rest.StartsWith('[') ? rest.Contains("]:", StringComparison.Ordinal) : rest.Contains(':', StringComparison.Ordinal);
                 if (hasPort && IPEndPoint.TryParse(rest, out var ep) && ep.Port != 0 && (ep.AddressFamily != AddressFamily.InterNetworkV6 || rest.StartsWith('[')))
                 {
-                    endpoint = new InjectorEndpoint(InjectorTransport.Tcp, ep);
+                    endpoint = new InjectorEndpoint(type == "utp" ? InjectorTransport.Utp : InjectorTransport.Tcp, ep);
                     return true;
                 }
-                error = "expected tcp:IP:PORT (an IP address, not a name; IPv6 as [ADDR]:PORT)";
-                return false;
-            case "utp":
-                error = "utp: endpoints come with the uTP transport, not built yet; use tcp:IP:PORT";
+                error = $"expected {type}:IP:PORT (an IP address, not a name; IPv6 as [ADDR]:PORT)";
                 return false;
             case "i2p":
                 error = "i2p: endpoints are not supported";

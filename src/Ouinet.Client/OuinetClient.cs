@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ouinet.Cache.Store;
 using Ouinet.Client.Caching;
+using Ouinet.Client.DistributedCache;
 using Ouinet.Client.Proxy;
 using Ouinet.Client.Routing;
 using Ouinet.Client.Tls;
@@ -60,6 +61,16 @@ public sealed class OuinetClient : IAsyncDisposable
     /// <summary>The mechanisms in use (the options' switches and what is configured).</summary>
     public EnabledMechanisms Mechanisms { get; private set; } = new();
 
+    /// <summary>
+    /// The distributed cache's state and run-time switch (DHT, announced groups, peer traffic), when
+    /// <c>cache-type = bep5-http</c> is set; null otherwise.
+    /// </summary>
+    public IDistributedCacheStatus? DistributedCache => _distributedCache;
+
+    private DistributedCacheService? _distributedCache;
+
+    private Ouinet.Utp.UtpSocket? _ownUtp;
+
     /// <summary>Connections to the injector, when one is configured.</summary>
     public InjectorConnector? Injector { get; private set; }
 
@@ -81,7 +92,7 @@ public sealed class OuinetClient : IAsyncDisposable
     /// Validates the options (throws <see cref="ClientOptionsException"/> listing every problem), prepares the repository
     /// (CA, store), binds the proxy endpoint and starts accepting. Returns the bound endpoint (port 0 resolved).
     /// </summary>
-    public Task<IPEndPoint> StartAsync(CancellationToken cancellationToken = default)
+    public async Task<IPEndPoint> StartAsync(CancellationToken cancellationToken = default)
     {
         if (_listener is not null)
         {
@@ -106,9 +117,9 @@ public sealed class OuinetClient : IAsyncDisposable
             Cache = new LocalCache(store, staticStore, key, Options.MaxCachedAge, Options.TimeProvider);
             Log.CacheOpened(Logger, store.Count, store.TotalBytes, staticStore?.Count ?? 0);
         }
-        if (Options.CacheTypes.Contains("bep5-http"))
+        if (Options.UsesDistributedCache && Cache is not null && key is not null)
         {
-            Log.NoDistributedCache(Logger);
+            _distributedCache = await DistributedCacheService.StartAsync(Options, Cache, key, _loggerFactory, cancellationToken);
         }
         Origins = new OriginClient(new OriginClientOptions
         {
@@ -128,18 +139,29 @@ public sealed class OuinetClient : IAsyncDisposable
         if (Options.Injector is { } endpoint)
         {
             _injectorCertificate = Options.InjectorTlsCertificateFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider);
+            Ouinet.Utp.UtpSocket? utp = null;
+            if (endpoint.Transport == InjectorTransport.Utp)
+            {
+                // uTP rides on the distributed cache's UDP socket when there is one, else on one of its own.
+                utp = _distributedCache?.Utp ?? (_ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory));
+            }
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp);
             if (!Options.DisableProxyAccess)
             {
                 mechanisms.Add(new ProxyMechanism(Injector));
             }
             if (!Options.DisableInjectorAccess && key is not null)
             {
-                mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger));
+                mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger, _distributedCache is { } dc ? dc.Announcer.Nudge : null));
             }
-            var security = _injectorCertificate is null ? "cleartext TCP" : "TLS, pinned certificate";
+            var transport = endpoint.Transport == InjectorTransport.Utp ? "uTP" : "TCP";
+            var security = _injectorCertificate is null ? $"cleartext {transport}" : $"TLS over {transport}, pinned certificate";
             var name = endpoint.ToString();
             Log.Injector(Logger, name, security);
+        }
+        if (_distributedCache is not null && Cache is not null)
+        {
+            mechanisms.Add(new DistCacheMechanism(_distributedCache, Cache, Options.CachePrivate, Logger));
         }
         if (Cache is not null)
         {
@@ -150,7 +172,7 @@ public sealed class OuinetClient : IAsyncDisposable
             Origin: !Options.DisableOriginAccess,
             Proxy: Injector is not null && !Options.DisableProxyAccess,
             Injector: Injector is not null && key is not null && !Options.DisableInjectorAccess,
-            DistributedCache: false);
+            DistributedCache: _distributedCache is not null);
         Router = new RequestRouter(mechanisms, Options.OriginRaceDelay, Options.TimeProvider, Logger);
         Handler = new RequestHandler(this);
 
@@ -163,6 +185,10 @@ public sealed class OuinetClient : IAsyncDisposable
         catch
         {
             listener.Dispose();
+            if (_distributedCache is not null)
+            {
+                await _distributedCache.DisposeAsync();
+            }
             throw;
         }
         _listener = listener;
@@ -172,7 +198,7 @@ public sealed class OuinetClient : IAsyncDisposable
         var enabled = Describe(Mechanisms, Cache is not null);
         Log.Mechanisms(Logger, enabled);
         _acceptLoop = AcceptLoopAsync(listener);
-        return Task.FromResult(ProxyEndPoint);
+        return ProxyEndPoint;
     }
 
     /// <summary>
@@ -214,6 +240,14 @@ public sealed class OuinetClient : IAsyncDisposable
         if (Injector is not null)
         {
             await Injector.DisposeAsync();
+        }
+        if (_distributedCache is not null)
+        {
+            await _distributedCache.DisposeAsync();
+        }
+        if (_ownUtp is not null)
+        {
+            await _ownUtp.DisposeAsync();
         }
         await Origins.DisposeAsync();
         Leaves.Dispose();
@@ -265,6 +299,7 @@ public sealed class OuinetClient : IAsyncDisposable
             m.Origin ? "origin" : null,
             m.Proxy ? "proxy" : null,
             m.Injector ? "injector" : null,
+            m.DistributedCache ? "dist-cache" : null,
         }.Where(s => s is not null)) is { Length: > 0 } text ? text : "none";
 
     private static InvalidOperationException NotStarted() => new("The client is not started.");

@@ -51,8 +51,10 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time)
+    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time,
+        Ouinet.Utp.UtpSocket? utp = null)
     {
+        _utp = utp;
         _endpoint = endpoint;
         _pinned = pinnedCertificate;
         _connectTimeout = connectTimeout;
@@ -193,9 +195,25 @@ public sealed class InjectorConnector : IAsyncDisposable
         return found;
     }
 
+    private readonly Ouinet.Utp.UtpSocket? _utp;
+
     private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
     {
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        if (_endpoint.Transport == InjectorTransport.Utp)
+        {
+            var utp = _utp ?? throw new InjectorUnreachableException("No uTP socket for a utp: injector endpoint.");
+            Ouinet.Utp.UtpStream stream;
+            try
+            {
+                stream = await utp.ConnectAsync(_endpoint.EndPoint, timeout.Token);
+            }
+            catch (Exception e) when (e is IOException || (e is OperationCanceledException && timeout.HasTimedOut))
+            {
+                throw new InjectorUnreachableException($"Cannot connect to the injector at {_endpoint}: {e.Message}", e);
+            }
+            return await SecureAsync(null, stream, stream, timeout);
+        }
         var socket = new Socket(_endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream transport;
         try
@@ -213,6 +231,11 @@ public sealed class InjectorConnector : IAsyncDisposable
             socket.Dispose();
             throw;
         }
+        return await SecureAsync(socket, transport, null, timeout);
+    }
+
+    private async Task<InjectorLink> SecureAsync(Socket? socket, Stream transport, Ouinet.Utp.UtpStream? utpStream, IdleTimeout timeout)
+    {
         if (_pinned is not null)
         {
             var tls = new SslStream(transport, leaveInnerStreamOpen: false);
@@ -244,7 +267,7 @@ public sealed class InjectorConnector : IAsyncDisposable
         {
             ConnectionsOpened++;
         }
-        return new InjectorLink(socket, transport, _limits);
+        return new InjectorLink(socket, transport, _limits, utpStream);
     }
 
     private static bool HasClose(HttpFields fields) =>
@@ -254,16 +277,19 @@ public sealed class InjectorConnector : IAsyncDisposable
 /// <summary>One connection to the injector with its HTTP reader and writer.</summary>
 internal sealed class InjectorLink : IAsyncDisposable
 {
-    public InjectorLink(Socket socket, Stream transport, HttpLimits limits)
+    public InjectorLink(Socket? socket, Stream transport, HttpLimits limits, Ouinet.Utp.UtpStream? utp = null)
     {
         Socket = socket;
+        Utp = utp;
         Progress = new ProgressStream(transport);
         Input = PipeReader.Create(Progress, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         Reader = new HttpMessageReader(Input, limits, leaveOpen: true);
         Writer = PipeWriter.Create(Progress, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
     }
 
-    public Socket Socket { get; }
+    public Socket? Socket { get; }
+
+    public Ouinet.Utp.UtpStream? Utp { get; }
 
     public ProgressStream Progress { get; }
 
@@ -281,6 +307,10 @@ internal sealed class InjectorLink : IAsyncDisposable
     {
         try
         {
+            if (Socket is null)
+            {
+                return Utp is not null && !Utp.ReadsClosed.IsCompleted && !Utp.WritesClosed.IsCompleted;
+            }
             return Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -301,7 +331,11 @@ internal sealed class InjectorLink : IAsyncDisposable
         catch (IOException)
         {
         }
-        Socket.Dispose();
+        Socket?.Dispose();
+        if (Utp is not null)
+        {
+            await Utp.DisposeAsync();
+        }
     }
 }
 

@@ -60,7 +60,7 @@ public class ClientCommandTests
         Assert.True(File.Exists(repo.Combine("ssl-ca-cert.pem")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(repo.Combine("ssl-ca-key.pem")));
         Assert.Equal(
-            "log-level = INFO\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 0\n",
+            "log-level = INFO\nbt-bootstrap-no-default = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 0\n",
             await File.ReadAllTextAsync(repo.Combine(ClientCommand.SavedFileName), TestContext.Current.CancellationToken));
         using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(repo.Combine(ClientCommand.EndpointsFileName), TestContext.Current.CancellationToken));
         var proxy = endpoints.RootElement.GetProperty("proxy_endpoint").GetString()!;
@@ -82,7 +82,7 @@ public class ClientCommandTests
             Assert.Equal(0, await first.StopAsync());
         }
         var saved = repo.Combine(ClientCommand.SavedFileName);
-        Assert.Equal("log-level = DEBUG\ndisable-origin-access = 1\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+        Assert.Equal("log-level = DEBUG\nbt-bootstrap-no-default = 0\ndisable-origin-access = 1\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
 
         // Without the flags, the saved values still win over ouinet-client.conf (log-level WARN there).
         await using (var second = await RunningClient.StartAsync(repo.Path))
@@ -90,14 +90,14 @@ public class ClientCommandTests
             Assert.Contains("Mechanisms: none", second.Output.ToString(), StringComparison.Ordinal);
             Assert.Equal(0, await second.StopAsync());
         }
-        Assert.StartsWith("log-level = DEBUG\ndisable-origin-access = 1", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.StartsWith("log-level = DEBUG\nbt-bootstrap-no-default = 0\ndisable-origin-access = 1", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         // The command line wins over the saved file; --drop-saved-opts forgets it.
         await using (var third = await RunningClient.StartAsync(repo.Path, "--drop-saved-opts"))
         {
             Assert.Equal(0, await third.StopAsync());
         }
-        Assert.Equal("log-level = WARN\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+        Assert.Equal("log-level = WARN\nbt-bootstrap-no-default = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
     }
 
     [Fact(Timeout = 30_000)]
@@ -105,10 +105,10 @@ public class ClientCommandTests
     {
         using var repo = new TempDirectory();
         var (exit, _, error) = await CliRunner.RunAsync(TestContext.Current.CancellationToken,
-            "client", "--repo", repo.Path, "--injector-ep", "utp:127.0.0.1:7085", "--cache-http-public-key", "abc", "--cache-static-repo", "/nowhere",
+            "client", "--repo", repo.Path, "--injector-ep", "utp:injector.example:7085", "--cache-http-public-key", "abc", "--cache-static-repo", "/nowhere",
             "--max-cached-age", "soon", "--local-domain", "bad.domain");
         Assert.Equal(1, exit);
-        Assert.Contains("injector-ep \"utp:127.0.0.1:7085\": utp: endpoints come with the uTP transport", error, StringComparison.Ordinal);
+        Assert.Contains("injector-ep \"utp:injector.example:7085\": expected utp:IP:PORT", error, StringComparison.Ordinal);
         Assert.Contains("cache-http-public-key: The Ed25519 public key must be 64 hex or 52 base32 characters", error, StringComparison.Ordinal);
         Assert.Contains("cache-static-repo: needs cache-static-root", error, StringComparison.Ordinal);
         Assert.Contains("max-cached-age \"soon\"", error, StringComparison.Ordinal);
@@ -148,7 +148,7 @@ public class ClientCommandTests
             Assert.Contains("--" + spec.Name, help, StringComparison.Ordinal);
         }
         Assert.Contains("--drop-saved-opts", help, StringComparison.Ordinal);
-        Assert.Equal(4, ClientCommand.Options.Specs.Count(s => s.Persistent));
-        Assert.Equal(4, help.Split("This option is persistent.").Length - 1);
+        Assert.Equal(6, ClientCommand.Options.Specs.Count(s => s.Persistent));
+        Assert.Equal(6, help.Split("This option is persistent.").Length - 1);
     }
 }

@@ -24,17 +24,26 @@ internal sealed class InjectorNode : IAsyncDisposable
     /// <summary>The injector's Ed25519 public key in hex (<c>ed25519-public-key</c>).</summary>
     public string PublicKey { get; }
 
-    public static async Task<InjectorNode> StartAsync(TestCertificateAuthority authority, CancellationToken cancellationToken)
+    /// <summary>What clients get as <c>injector-ep</c> (default <c>tcp:</c> <see cref="Tcp"/>), and the extra client options that go with it.</summary>
+    public string ClientEndpoint { get; set; } = "";
+
+    public string[] ClientExtra { get; set; } = [];
+
+    public string Repo => _repo.Path;
+
+    public static async Task<InjectorNode> StartAsync(TestCertificateAuthority authority, CancellationToken cancellationToken, params string[] extra)
     {
         var repo = new TempDirectory("e2e-injector");
         var ca = repo.Combine("test-ca.pem");
         await File.WriteAllTextAsync(ca, authority.CertificatePem, cancellationToken);
         var process = await OuinetProcess.StartAsync(repo.Combine("endpoint-tcp"), cancellationToken,
+        [
             "injector", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--listen-on-tcp-tls", "127.0.0.1:0",
-            "--allow-private-targets", "--tls-ca-cert-store-file", ca);
+            "--allow-private-targets", "--tls-ca-cert-store-file", ca, .. extra,
+        ]);
         var tcp = IPEndPoint.Parse((await File.ReadAllTextAsync(repo.Combine("endpoint-tcp"), cancellationToken)).Trim());
         var key = (await File.ReadAllTextAsync(repo.Combine("ed25519-public-key"), cancellationToken)).Trim();
-        return new InjectorNode(repo, process, tcp, key);
+        return new InjectorNode(repo, process, tcp, key) { ClientEndpoint = $"tcp:{tcp}" };
     }
 
     public async ValueTask DisposeAsync()
@@ -47,12 +56,16 @@ internal sealed class InjectorNode : IAsyncDisposable
 /// <summary>A real <c>ouinet client</c> process on a free loopback port, pointed at an injector.</summary>
 internal sealed class ClientNode : IAsyncDisposable
 {
-    private ClientNode(TempDirectory repo, OuinetProcess process, IPEndPoint proxy)
+    private ClientNode(TempDirectory repo, OuinetProcess process, IPEndPoint proxy, IPEndPoint? udp)
     {
         Repo = repo;
         Process = process;
         Proxy = proxy;
+        Udp = udp;
     }
+
+    /// <summary>The UDP endpoint of the DHT and the uTP peer server (with <c>cache-type bep5-http</c>).</summary>
+    public IPEndPoint? Udp { get; }
 
     public TempDirectory Repo { get; }
 
@@ -71,12 +84,13 @@ internal sealed class ClientNode : IAsyncDisposable
         var process = await OuinetProcess.StartAsync(endpoints, cancellationToken,
         [
             "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0",
-            "--injector-ep", $"tcp:{injector.Tcp}", "--cache-http-public-key", injector.PublicKey,
+            "--injector-ep", injector.ClientEndpoint, .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
             "--tls-ca-cert-store-file", ca, "--allow-private-targets", .. extra,
         ]);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints, cancellationToken));
         var proxy = IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
-        return new ClientNode(repo, process, proxy);
+        var udp = json.RootElement.TryGetProperty("udp_mux_endpoint", out var u) && u.GetString() is { } text ? IPEndPoint.Parse(text) : null;
+        return new ClientNode(repo, process, proxy, udp);
     }
 
     public async ValueTask DisposeAsync()
