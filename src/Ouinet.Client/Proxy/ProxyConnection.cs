@@ -127,6 +127,10 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
     {
         var exchange = new BrowserExchange(head, output);
         string target;
+        if (tlsAuthority is null && (head.TargetForm == RequestTargetForm.Origin || FrontEnd.IsFrontEndTarget(head)))
+        {
+            return await FrontEnd.AnswerAsync(client, exchange, reader.ReadRequestBody(head), idle.Token);
+        }
         if (head.TargetForm == RequestTargetForm.Absolute)
         {
             target = head.Target;
@@ -137,9 +141,8 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
         }
         else
         {
-            var body = reader.ReadRequestBody(head);
-            var drained = body.IsCompleted;
-            return await FrontEnd.AnswerAsync(client, exchange, drained, idle.Token) && drained;
+            await WriteTextAsync(output, 400, "Not a proxy request", close: true, idle.Token);
+            return false;
         }
         var requestBody = reader.ReadRequestBody(head);
         return await client.Handler.HandleAsync(exchange, target, requestBody, idle, client.Abort);

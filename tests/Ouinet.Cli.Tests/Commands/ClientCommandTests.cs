@@ -22,7 +22,7 @@ public class ClientCommandTests
             var error = new StringWriter();
             var endpoints = Path.Combine(repo, ClientCommand.EndpointsFileName);
             File.Delete(endpoints);
-            var args = new[] { "client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0" }.Concat(extra).ToArray();
+            var args = new[] { "client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0" }.Concat(extra).ToArray();
             var run = OuinetCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = TextWriter.Synchronized(output), Error = error }, stop.Token);
             while (!File.Exists(endpoints) && !run.IsCompleted)
             {
@@ -60,7 +60,7 @@ public class ClientCommandTests
         Assert.True(File.Exists(repo.Combine("ssl-ca-cert.pem")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(repo.Combine("ssl-ca-key.pem")));
         Assert.Equal(
-            "log-level = INFO\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 0\n",
+            "log-level = INFO\nenable-log-file = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 0\ndisable-cache-access = 0\n",
             await File.ReadAllTextAsync(repo.Combine(ClientCommand.SavedFileName), TestContext.Current.CancellationToken));
         using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(repo.Combine(ClientCommand.EndpointsFileName), TestContext.Current.CancellationToken));
         var proxy = endpoints.RootElement.GetProperty("proxy_endpoint").GetString()!;
@@ -82,7 +82,7 @@ public class ClientCommandTests
             Assert.Equal(0, await first.StopAsync());
         }
         var saved = repo.Combine(ClientCommand.SavedFileName);
-        Assert.Equal("log-level = DEBUG\ndisable-origin-access = 1\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+        Assert.Equal("log-level = DEBUG\nenable-log-file = 0\ndisable-origin-access = 1\ndisable-injector-access = 0\ndisable-proxy-access = 1\ndisable-cache-access = 0\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
 
         // Without the flags, the saved values still win over ouinet-client.conf (log-level WARN there).
         await using (var second = await RunningClient.StartAsync(repo.Path))
@@ -90,14 +90,14 @@ public class ClientCommandTests
             Assert.Contains("Mechanisms: none", second.Output.ToString(), StringComparison.Ordinal);
             Assert.Equal(0, await second.StopAsync());
         }
-        Assert.StartsWith("log-level = DEBUG\ndisable-origin-access = 1", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.StartsWith("log-level = DEBUG\nenable-log-file = 0\ndisable-origin-access = 1", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         // The command line wins over the saved file; --drop-saved-opts forgets it.
         await using (var third = await RunningClient.StartAsync(repo.Path, "--drop-saved-opts"))
         {
             Assert.Equal(0, await third.StopAsync());
         }
-        Assert.Equal("log-level = WARN\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+        Assert.Equal("log-level = WARN\nenable-log-file = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\ndisable-cache-access = 0\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
     }
 
     [Fact(Timeout = 30_000)]
@@ -148,7 +148,7 @@ public class ClientCommandTests
             Assert.Contains("--" + spec.Name, help, StringComparison.Ordinal);
         }
         Assert.Contains("--drop-saved-opts", help, StringComparison.Ordinal);
-        Assert.Equal(4, ClientCommand.Options.Specs.Count(s => s.Persistent));
-        Assert.Equal(4, help.Split("This option is persistent.").Length - 1);
+        Assert.Equal(6, ClientCommand.Options.Specs.Count(s => s.Persistent));
+        Assert.Equal(6, help.Split("This option is persistent.").Length - 1);
     }
 }

@@ -70,7 +70,7 @@ internal sealed class ClientNode : IAsyncDisposable
         var endpoints = repo.Combine("endpoints.json");
         var process = await OuinetProcess.StartAsync(endpoints, cancellationToken,
         [
-            "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0",
+            "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0",
             "--injector-ep", $"tcp:{injector.Tcp}", "--cache-http-public-key", injector.PublicKey,
             "--tls-ca-cert-store-file", ca, "--allow-private-targets", .. extra,
         ]);
