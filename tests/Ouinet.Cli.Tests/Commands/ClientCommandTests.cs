@@ -101,6 +101,30 @@ public class ClientCommandTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Front_end_switches_are_saved_as_persistent_options_while_the_client_runs()
+    {
+        using var repo = new TempDirectory();
+        await using var client = await RunningClient.StartAsync(repo.Path);
+        Assert.False(client.Run.IsCompleted, client.Error.ToString());
+        using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(repo.Combine(ClientCommand.EndpointsFileName), TestContext.Current.CancellationToken));
+        var frontEnd = endpoints.RootElement.GetProperty("frontend_tcp_endpoint").GetString()!;
+        Assert.StartsWith("127.0.0.1:", frontEnd, StringComparison.Ordinal);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        using var status = JsonDocument.Parse(await http.GetStringAsync($"http://{frontEnd}/api/status", TestContext.Current.CancellationToken));
+        var csrf = status.RootElement.GetProperty("csrf").GetString()!;
+        using var response = await http.PostAsync($"http://{frontEnd}/", new FormUrlEncodedContent(
+            [new("proxy_access", "disable"), new("distributed_cache", "disable"), new("loglevel", "debug"), new("csrf", csrf)]), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(
+            "log-level = DEBUG\nenable-log-file = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\ndisable-cache-access = 1\n",
+            await File.ReadAllTextAsync(repo.Combine(ClientCommand.SavedFileName), TestContext.Current.CancellationToken));
+        // Started at INFO: the client filters by its own (run-time) level, so no DEBUG line came out before the switch.
+        var output = client.Output.ToString();
+        Assert.DoesNotContain("[DEBUG]", output[..output.IndexOf("Front-end: origin", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Equal(0, await client.StopAsync());
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Invalid_combinations_fail_at_start_naming_each_option()
     {
         using var repo = new TempDirectory();

@@ -113,11 +113,12 @@ function svgElement(name, attributes) {
 
 // Stacked bars: one per minute of the last hour, one colour per source.
 function plotRequests(dashboard) {
-  const width = 600, height = 170, left = 28, bottom = 16;
+  // Drawn at the container's own width, so that labels are not stretched.
+  const width = plotWidth('plot-requests'), height = 170, left = 28, bottom = 16;
   const minutes = dashboard.minutes;
   const totals = minutes.map(m => dashboard.sources.reduce((sum, s) => sum + m[s], 0));
   const max = Math.max(1, ...totals);
-  const svg = svgElement('svg', { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': 'requests per minute by source' });
+  const svg = svgElement('svg', { viewBox: `0 0 ${width} ${height}`, height, role: 'img', 'aria-label': 'requests per minute by source' });
   svg.dataset.total = totals.reduce((a, b) => a + b, 0);
   const barWidth = (width - left) / minutes.length;
   const scale = (height - bottom - 4) / max;
@@ -140,7 +141,7 @@ function plotRequests(dashboard) {
   addLabel(svg, 2, 10, String(max));
   addLabel(svg, 2, height - bottom, '0');
   addLabel(svg, left, height - 3, '−60 min');
-  addLabel(svg, width - 24, height - 3, 'now');
+  addLabel(svg, width - 22, height - 3, 'now');
   $('plot-requests').replaceChildren(svg);
   setText('requests-total', dashboard.requests_total);
   const legend = $('legend');
@@ -155,6 +156,10 @@ function plotRequests(dashboard) {
   }
 }
 
+function plotWidth(containerId) {
+  return Math.max(300, Math.round($(containerId).clientWidth || 600));
+}
+
 function addLabel(svg, x, y, text) {
   const label = svgElement('text', { x, y });
   label.textContent = text;
@@ -163,8 +168,8 @@ function addLabel(svg, x, y, text) {
 
 // Lines over the distributed cache's samples; each series scaled to its own maximum (named in the legend).
 function plotLines(containerId, samples, series) {
-  const width = 600, height = 150, pad = 4;
-  const svg = svgElement('svg', { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', role: 'img' });
+  const width = plotWidth(containerId), height = 150, pad = 4;
+  const svg = svgElement('svg', { viewBox: `0 0 ${width} ${height}`, height, role: 'img' });
   const n = samples.length;
   for (const { values, color } of series) {
     const max = Math.max(1, ...values);
