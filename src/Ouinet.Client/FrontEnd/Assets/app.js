@@ -77,6 +77,7 @@ function renderStatus(s) {
   }
   setText('cache-size', s.local_cache_enabled ? formatBytes(s.local_cache_size) : 'no local cache (no cache-http-public-key)');
   setText('cache-entries', s.local_cache_entries);
+  $('cache-entries-box').hidden = !s.local_cache_enabled;
   setText('static-cache', s.static_cache ? s.static_cache.root + ' (' + s.static_cache.entries + ' entries)' : 'none');
   setText('max-cached-age', s.max_cached_age < 0 ? 'forever' : (s.max_cached_age / 3600).toFixed(1) + ' h');
   $('purge').disabled = !s.local_cache_enabled;
