@@ -184,6 +184,28 @@ public sealed class FrontEndApiTests(OriginFixture fixture)
         using var certificate = X509Certificate2.CreateFromPem(pem);
         Assert.Equal(fe.Client.CaCertificate.Thumbprint, certificate.Thumbprint);
         Assert.False(certificate.HasPrivateKey);
+        foreach (var path in new[] { "/ssl-ca-key.pem", "/ssl-ca-cert.pem", "/../ssl-ca-key.pem" })
+        {
+            using var other = await fe.Http.GetAsync(fe.Url(path), ct);
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        }
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task WithoutAFrontEnd_TheProxyStillServesTheCa_AndNothingElse()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var harness = await ClientHarness.StartAsync(fixture, injector: null);
+        Assert.Null(harness.Client.FrontEndEndPoint);
+        using var direct = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        using (var ca = await direct.GetAsync($"http://{harness.Proxy}/ca.pem", ct))
+        {
+            Assert.Equal("application/x-x509-ca-cert", ca.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("front-end", Source(ca));
+        }
+        using var status = await direct.GetAsync($"http://{harness.Proxy}/api/status", ct);
+        Assert.Equal(HttpStatusCode.BadRequest, status.StatusCode);
+        Assert.Equal("Not a proxy request\n", await status.Content.ReadAsStringAsync(ct));
     }
 
     [Fact(Timeout = 60000)]
@@ -234,6 +256,11 @@ public sealed class FrontEndApiTests(OriginFixture fixture)
         using (var noName = await fe.PostAsync("/api/groups/pin"))
         {
             Assert.Equal(HttpStatusCode.BadRequest, noName.StatusCode);
+        }
+        using (var emptyName = await fe.Http.GetAsync(fe.Url("/api/groups/pinned?name="), ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, emptyName.StatusCode);
+            Assert.Equal("error", JsonDocument.Parse(await emptyName.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("status").GetString());
         }
     }
 

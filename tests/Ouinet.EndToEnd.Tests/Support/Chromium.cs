@@ -20,6 +20,8 @@ internal static class Chromium
     /// <summary>Headless Chromium; through <paramref name="proxy"/> when given; with HOME at <paramref name="home"/> (its NSS database) when given.</summary>
     public static Task<IBrowser> LaunchAsync(IPlaywright playwright, System.Net.IPEndPoint? proxy = null, string? home = null)
     {
+        // The machine running the tests may be loaded: wait generously for the page to show what is expected.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var options = new BrowserTypeLaunchOptions
         {
             ExecutablePath = Executable,
