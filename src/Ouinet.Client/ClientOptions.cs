@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Ouinet.Cache.Policy;
 using Ouinet.Http;
 using Ouinet.Injector.Origin;
@@ -16,6 +17,9 @@ public sealed partial record ClientOptions
 {
     /// <summary>Ouinet's default proxy endpoint.</summary>
     public static readonly IPEndPoint DefaultProxyEndPoint = new(IPAddress.Loopback, 8077);
+
+    /// <summary>Ouinet's default front-end endpoint.</summary>
+    public static readonly IPEndPoint DefaultFrontEndEndPoint = new(IPAddress.Loopback, 8078);
 
     /// <summary><c>--repo</c>: holds the config, the CA (<c>ssl-ca-cert.pem</c>, <c>ssl-ca-key.pem</c>) and the cache (<c>data-v3</c>, <c>dht_groups</c>). Created when missing.</summary>
     public required string Repository { get; init; }
@@ -58,6 +62,24 @@ public sealed partial record ClientOptions
 
     /// <summary><c>disable-injector-access</c>: injection (signed, cached).</summary>
     public bool DisableInjectorAccess { get; init; }
+
+    /// <summary>
+    /// <c>disable-cache-access</c> (ours, persistent): do not use the distributed cache (the name Ouinet's Android wrapper
+    /// and example config use for it). The front-end's "Distributed cache" switch.
+    /// </summary>
+    public bool DisableDistributedCache { get; init; }
+
+    /// <summary><c>front-end-ep</c>: the front-end (status page and JSON API); port 0 picks a free one; null: no front-end.</summary>
+    public IPEndPoint? FrontEndEndPoint { get; init; } = DefaultFrontEndEndPoint;
+
+    /// <summary><c>frontend-credentials</c>: <c>user:password</c> the front-end asks for (HTTP Basic) when set.</summary>
+    public string? FrontEndCredentials { get; init; }
+
+    /// <summary><c>log-level</c>: the client's log level at start; the front-end changes it at run time.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary><c>enable-log-file</c>: also write the log (at Debug and above) to <c>&lt;repo&gt;/log.txt</c>, served at <c>/logfile.txt</c>.</summary>
+    public bool EnableLogFile { get; init; }
 
     /// <summary><c>local-domain</c>: hosts under this top-level domain go to the origin only and are never cached.</summary>
     public string LocalDomain { get; init; } = "local";
@@ -130,6 +152,14 @@ public sealed partial record ClientOptions
         if (InjectorCredentials is { } credentials && !credentials.Contains(':', StringComparison.Ordinal))
         {
             errors.Add("injector-credentials: must be user:password");
+        }
+        if (FrontEndCredentials is { } frontEndCredentials && !frontEndCredentials.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add("frontend-credentials: must be user:password");
+        }
+        if (LogLevel is LogLevel.None)
+        {
+            errors.Add("log-level: must be a level, not None");
         }
         if (InjectorCredentials is not null && InjectorEndpoint is null)
         {

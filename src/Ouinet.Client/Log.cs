@@ -79,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "Unexpected error on a browser connection")]
     public static partial void Unexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Front-end listening on http://{EndPoint}/")]
+    public static partial void FrontEndListening(ILogger logger, IPEndPoint endPoint);
 }

@@ -5,7 +5,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Ouinet.Cli.Configuration;
+using Microsoft.Extensions.Logging;
 using Ouinet.Client;
+using Ouinet.Client.Logging;
 
 namespace Ouinet.Cli.Commands;
 
@@ -37,7 +39,6 @@ internal static class ClientCommand
         new("udp-mux-address", OptionKind.Value, "Address the UDP socket binds to (ours); 127.0.0.1 keeps the DHT and uTP on loopback.", Default: "0.0.0.0", ValueName: "IP"),
         new("bt-allow-martians", OptionKind.Flag, "Accept DHT peers with invalid or suspicious endpoints (loopback, private; for testing).", Default: "false"),
         new("max-simultaneous-announcements", OptionKind.Value, "Group announcements to the DHT running at once.", Default: "16", ValueName: "N"),
-        new("disable-distributed-cache", OptionKind.Flag, "Do not fetch from other clients (ours; announcing and serving stored entries go on).", Default: "false"),
         new("disable-bridge-announcement", OptionKind.Flag, "Do not announce this client as a bridge to the injector.", Default: "false"),
         new("cache-static-root", OptionKind.Value, "Content folder of a read-only static cache (made with ouinet inject), served as verified entries.", ValueName: "DIR"),
         new("cache-static-repo", OptionKind.Value, "The static cache's entry folder; default <cache-static-root>/.ouinet. Needs cache-static-root.", ValueName: "DIR"),
@@ -49,12 +50,16 @@ internal static class ClientCommand
         new("tls-ca-cert-store-dir", OptionKind.Value, "Folder of PEM certificate authorities (*.pem, *.crt) trusted for origin TLS besides the system store.", ValueName: "DIR"),
         new("tls-intercept-port", OptionKind.List, "CONNECT port whose TLS the client terminates with its CA (repeatable; 443 always is); other ports are tunnelled to the origin.", ValueName: "PORT"),
         new("request-body-limit", OptionKind.Value, "Largest request body in KiB (held in memory so that a failed mechanism can be followed by another); 0 = unlimited.", Default: "102400", ValueName: "KIB"),
+        new("front-end-ep", OptionKind.Value, "Front-end (status page, switches, JSON API) endpoint IP:PORT; port 0 picks one; \"none\" turns the front-end off.", Default: "127.0.0.1:8078", ValueName: "IP:PORT"),
+        new("frontend-credentials", OptionKind.Value, "user:password the front-end asks for (HTTP Basic); the FRONTEND_CREDENTIALS environment variable, when set, wins.", ValueName: "USER:PASSWORD"),
         new("log-level", OptionKind.Value, $"Log level: {string.Join(", ", OuinetLogging.LevelNames)}.", Default: "INFO", ValueName: "LEVEL", Persistent: true),
         new("bt-bootstrap-extra", OptionKind.List, "Extra DHT bootstrap node HOST or HOST:PORT (port 6881 by default; IPv6 as [ADDR]:PORT), repeatable.", ValueName: "HOST[:PORT]", Persistent: true),
         new("bt-bootstrap-no-default", OptionKind.Flag, "Use only the extra DHT bootstrap nodes, not the public routers.", Default: "false", Persistent: true),
+        new("enable-log-file", OptionKind.Flag, "Also write the log (DEBUG and above) to <repo>/log.txt (15 MiB at most), downloadable from the front-end.", Default: "false", Persistent: true),
         new("disable-origin-access", OptionKind.Flag, "Do not fetch from origins directly.", Default: "false", Persistent: true),
         new("disable-injector-access", OptionKind.Flag, "Do not use the injector for injection (signed, cached content).", Default: "false", Persistent: true),
         new("disable-proxy-access", OptionKind.Flag, "Do not use the injector as a plain proxy.", Default: "false", Persistent: true),
+        new("disable-cache-access", OptionKind.Flag, "Do not use the distributed cache (the front-end's \"Distributed cache\" switch).", Default: "false", Persistent: true),
     ]);
 
     // Ouinet C++ requires --repo; a per-user default lets `ouinet client` start with nothing else given.
@@ -137,8 +142,12 @@ internal static class ClientCommand
             BtBootstrapNoDefault = values.GetFlag("bt-bootstrap-no-default"),
             BtAllowMartians = values.GetFlag("bt-allow-martians"),
             MaxSimultaneousAnnouncements = (int)Math.Min(int.MaxValue, ParseLong(values, "max-simultaneous-announcements", errors)),
-            DisableDistributedCache = values.GetFlag("disable-distributed-cache"),
             DisableBridgeAnnouncement = values.GetFlag("disable-bridge-announcement"),
+            DisableDistributedCache = values.GetFlag("disable-cache-access"),
+            FrontEndEndPoint = values.GetString("front-end-ep") is "none" ? null : ParseEndpoint(values, "front-end-ep", errors) ?? ClientOptions.DefaultFrontEndEndPoint,
+            FrontEndCredentials = Environment.GetEnvironmentVariable("FRONTEND_CREDENTIALS") is { Length: > 0 } fromEnvironment ? fromEnvironment : values.GetString("frontend-credentials"),
+            LogLevel = level is LogLevel.None ? LogLevel.Information : level,
+            EnableLogFile = values.GetFlag("enable-log-file"),
         };
         errors.AddRange(options.Validate());
         if (errors.Count > 0)
@@ -158,8 +167,11 @@ internal static class ClientCommand
             await error.WriteLineAsync($"ouinet client: cannot save persistent options to {savedPath}: {e.Message}");
         }
 
-        using var loggerFactory = OuinetLogging.CreateFactory(output, level);
+        // The client filters by its own level (log-level, changed at run time from the front-end): let everything through here.
+        using var loggerFactory = OuinetLogging.CreateFactory(output, LogLevel.Trace);
         await using var client = new OuinetClient(options, loggerFactory);
+        var saver = new SavedOptionsWriter(savedPath, values, error);
+        client.Switches.Changed += saver.Save;
         IPEndPoint endpoint;
         try
         {
@@ -167,7 +179,7 @@ internal static class ClientCommand
         }
         catch (SocketException e)
         {
-            await error.WriteLineAsync($"ouinet client: cannot listen on {options.ListenOnTcp}: {e.Message}");
+            await error.WriteLineAsync($"ouinet client: cannot listen on {options.ListenOnTcp} (proxy) or {options.FrontEndEndPoint?.ToString() ?? "-"} (front-end): {e.Message}");
             return 1;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)
@@ -178,9 +190,9 @@ internal static class ClientCommand
         WriteAtomically(Path.Combine(repoPath, EndpointsFileName), JsonSerializer.Serialize(new Dictionary<string, string?>
         {
             ["proxy_endpoint"] = endpoint.ToString(),
-            ["frontend_tcp_endpoint"] = null,
+            ["frontend_tcp_endpoint"] = client.FrontEndEndPoint?.ToString(),
             ["frontend_unix_socket_endpoint"] = null,
-            ["udp_mux_endpoint"] = client.DistributedCache?.LocalEndPoint.ToString(),
+            ["udp_mux_endpoint"] = client.DistributedCache?.GetSnapshot().LocalEndPoint?.ToString(),
         }) + "\n");
         try
         {
@@ -193,7 +205,7 @@ internal static class ClientCommand
         return 0;
     }
 
-    private static void WriteAtomically(string path, string text)
+    internal static void WriteAtomically(string path, string text)
     {
         var temp = path + ".tmp";
         File.WriteAllText(temp, text);

@@ -31,12 +31,6 @@ public sealed partial record ClientOptions
     /// <summary><c>max-simultaneous-announcements</c>: group announcements running at once (Ouinet: 16, 1 on Android).</summary>
     public int MaxSimultaneousAnnouncements { get; init; } = 16;
 
-    /// <summary>
-    /// <c>disable-distributed-cache</c> (ours): start with fetching from other clients switched off (announcing and serving go
-    /// on); <see cref="IDistributedCacheStatus.SetEnabled"/> switches it at run time (the front-end's toggle).
-    /// </summary>
-    public bool DisableDistributedCache { get; init; }
-
     /// <summary><c>disable-bridge-announcement</c>: do not announce this client in the bridges swarm.</summary>
     public bool DisableBridgeAnnouncement { get; init; }
 

@@ -26,6 +26,8 @@ internal sealed class DistributedCacheService : IDistributedCacheStatus, IAsyncD
     private long _entriesServed;
     private long _entriesFetched;
     private long _rejected;
+    private long _lookupsSucceeded;
+    private long _lookupsFailed;
     private volatile bool _enabled;
 
     private DistributedCacheService(ClientOptions options, UdpMultiplexer mux, DhtNode dht, UtpSocket utp, LocalCache cache, InjectorPublicKey key, ILoggerFactory loggerFactory)
@@ -155,6 +157,25 @@ internal sealed class DistributedCacheService : IDistributedCacheStatus, IAsyncD
 
     internal void AddRejected() => Interlocked.Increment(ref _rejected);
 
+    internal void AddLookup(bool foundPeers) => Interlocked.Increment(ref foundPeers ? ref _lookupsSucceeded : ref _lookupsFailed);
+
+    /// <summary>One consistent-enough reading for the front-end (counters are totals since start).</summary>
+    public DistributedCacheSnapshot GetSnapshot()
+    {
+        var stats = Dht.GetStats();
+        return new DistributedCacheSnapshot(
+            stats.IsBootstrapped,
+            stats.Nodes,
+            stats.ExternalEndPoint,
+            LocalEndPoint,
+            [.. AnnouncedGroups],
+            BytesServed,
+            BytesFetched,
+            Interlocked.Read(ref _lookupsSucceeded),
+            Interlocked.Read(ref _lookupsFailed));
+    }
+
+    /// <summary>Whether fetching from other clients is on (the client's <c>DistributedCache</c> switch; announcing and serving go on).</summary>
     public bool IsEnabled => _enabled;
 
     public void SetEnabled(bool enabled)

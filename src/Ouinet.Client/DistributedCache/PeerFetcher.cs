@@ -75,6 +75,10 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
             {
                 channel.Writer.TryComplete(e is OperationCanceledException ? null : e);
             }
+            finally
+            {
+                owner.AddLookup(foundPeers: seen.Count > 0);
+            }
         }, CancellationToken.None);
         return channel.Reader;
     }

@@ -131,6 +131,10 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
     {
         var head = exchange.Request;
         string target;
+        if (tlsAuthority is null && (head.TargetForm == RequestTargetForm.Origin || FrontEnd.IsFrontEndTarget(head)))
+        {
+            return await FrontEnd.AnswerAsync(client, exchange, reader.ReadRequestBody(head), idle.Token);
+        }
         if (head.TargetForm == RequestTargetForm.Absolute)
         {
             target = head.Target;
@@ -141,9 +145,8 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
         }
         else
         {
-            var body = reader.ReadRequestBody(head);
-            var drained = body.IsCompleted;
-            return await FrontEnd.AnswerAsync(client, exchange, drained, idle.Token) && drained;
+            await WriteTextAsync(exchange.Output, 400, "Not a proxy request", close: true, idle.Token);
+            return false;
         }
         var requestBody = reader.ReadRequestBody(head);
         return await client.Handler.HandleAsync(exchange, target, requestBody, idle, client.Abort);

@@ -21,7 +21,7 @@ namespace Ouinet.Client.Routing;
 /// stored at the same time; a failure then cuts the browser connection, never passing a bad byte.</item>
 /// </list>
 /// A stored entry is announced at once (<see cref="Announcer.Nudge"/>). Switched off at run time by
-/// <see cref="IDistributedCacheStatus.SetEnabled"/>.
+/// <see cref="DistributedCacheService.SetEnabled"/> (from the client's switches).
 /// </summary>
 internal sealed class DistCacheMechanism(DistributedCacheService service, LocalCache cache, bool cachePrivate, ILogger logger) : IMechanism
 {

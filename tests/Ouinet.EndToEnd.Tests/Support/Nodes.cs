@@ -53,25 +53,33 @@ internal sealed class InjectorNode : IAsyncDisposable
     }
 }
 
-/// <summary>A real <c>ouinet client</c> process on a free loopback port, pointed at an injector.</summary>
+/// <summary>
+/// A real <c>ouinet client</c> process on free loopback ports (proxy and front-end), pointed at an injector. 
+/// <see cref="RestartAsync"/> kills it and starts it again on the same repository (saved options and cache kept).
+/// </summary>
 internal sealed class ClientNode : IAsyncDisposable
 {
-    private ClientNode(TempDirectory repo, OuinetProcess process, IPEndPoint proxy, IPEndPoint? udp)
+    private readonly string[] _args;
+
+    private ClientNode(TempDirectory repo, string[] args)
     {
         Repo = repo;
-        Process = process;
-        Proxy = proxy;
-        Udp = udp;
+        _args = args;
     }
 
     /// <summary>The UDP endpoint of the DHT and the uTP peer server (with <c>cache-type bep5-http</c>).</summary>
-    public IPEndPoint? Udp { get; }
+    public IPEndPoint? Udp { get; private set; }
 
     public TempDirectory Repo { get; }
 
-    public OuinetProcess Process { get; }
+    public OuinetProcess Process { get; private set; } = null!;
 
-    public IPEndPoint Proxy { get; }
+    public IPEndPoint Proxy { get; private set; } = null!;
+
+    /// <summary>The front-end endpoint (<c>frontend_tcp_endpoint</c> of <c>endpoints.json</c>).</summary>
+    public IPEndPoint FrontEnd { get; private set; } = null!;
+
+    public string FrontEndUrl => $"http://{FrontEnd}/";
 
     public string CaCertificateFile => Repo.Combine("ssl-ca-cert.pem");
 
@@ -80,17 +88,31 @@ internal sealed class ClientNode : IAsyncDisposable
         var repo = new TempDirectory("e2e-client");
         var ca = repo.Combine("test-ca.pem");
         await File.WriteAllTextAsync(ca, authority.CertificatePem, cancellationToken);
-        var endpoints = repo.Combine("endpoints.json");
-        var process = await OuinetProcess.StartAsync(endpoints, cancellationToken,
+        var node = new ClientNode(repo,
         [
-            "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0",
+            "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0",
             "--injector-ep", injector.ClientEndpoint, .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
             "--tls-ca-cert-store-file", ca, "--allow-private-targets", .. extra,
         ]);
+        await node.LaunchAsync(cancellationToken);
+        return node;
+    }
+
+    /// <summary>Kills the process (no clean stop) and starts a new one with the same arguments and repository.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await Process.DisposeAsync();
+        await LaunchAsync(cancellationToken);
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        var endpoints = Repo.Combine("endpoints.json");
+        Process = await OuinetProcess.StartAsync(endpoints, cancellationToken, _args);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints, cancellationToken));
-        var proxy = IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
-        var udp = json.RootElement.TryGetProperty("udp_mux_endpoint", out var u) && u.GetString() is { } text ? IPEndPoint.Parse(text) : null;
-        return new ClientNode(repo, process, proxy, udp);
+        Proxy = IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
+        FrontEnd = IPEndPoint.Parse(json.RootElement.GetProperty("frontend_tcp_endpoint").GetString()!);
+        Udp = json.RootElement.TryGetProperty("udp_mux_endpoint", out var u) && u.GetString() is { } text ? IPEndPoint.Parse(text) : null;
     }
 
     public async ValueTask DisposeAsync()
