@@ -78,6 +78,7 @@ internal static class TestbedCommand
             {
                 Repository = Path.Combine(root, name),
                 ListenOnTcp = new IPEndPoint(IPAddress.Loopback, 0),
+                FrontEndEndPoint = new IPEndPoint(IPAddress.Loopback, 0), // two clients, and maybe a real one on 8078
                 InjectorEndpoint = $"tcp:{injectorEndpoint}",
                 CacheHttpPublicKey = key.PublicKey.ToHex(),
                 CacheTypes = ["bep5-http"],
@@ -105,8 +106,8 @@ internal static class TestbedCommand
                   origin     http://{TestbedOrigin.HostName}:{stack.Origin.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}/  (pages: {string.Join(", ", stack.Origin.Paths)}; the proxies resolve {TestbedOrigin.HostName} to 127.0.0.1)
                   injector   tcp:{injectorEndpoint}  key {key.PublicKey.ToHex()}
                   DHT        {string.Join(", ", bootstrap)}  (private: the clients use only these bootstrap nodes)
-                  client A   proxy http://{proxyA}  origin: blocked, injector: open   (DHT/uTP {stack.A.DistributedCache!.GetSnapshot().LocalEndPoint})
-                  client B   proxy http://{proxyB}  origin: {Access(blocked.Contains("origin"))}, injector: {Access(blocked.Contains("injector"))}   (DHT/uTP {stack.B.DistributedCache!.GetSnapshot().LocalEndPoint})
+                  client A   proxy http://{proxyA}  origin: blocked, injector: open   (DHT/uTP {stack.A.DistributedCache!.GetSnapshot().LocalEndPoint}; front-end http://{stack.A.FrontEndEndPoint}/)
+                  client B   proxy http://{proxyB}  origin: {Access(blocked.Contains("origin"))}, injector: {Access(blocked.Contains("injector"))}   (DHT/uTP {stack.B.DistributedCache!.GetSnapshot().LocalEndPoint}; front-end http://{stack.B.FrontEndEndPoint}/)
 
                 Try (watch X-Ouinet-Source):
                   curl -si -x http://{proxyA} {page}    # A gets it through the injector, verifies, stores and announces it
