@@ -363,6 +363,37 @@ public sealed class FrontEndApiTests(OriginFixture fixture)
     }
 
     [Fact(Timeout = 60000)]
+    public async Task TheRealDistributedCache_IsWhatTheFrontEndShows_AndItsSwitchStopsFetching()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var key = Ouinet.Protocol.Keys.InjectorPrivateKey.Generate();
+        // bep5-http with no bootstrap node at all: the DHT runs on its own loopback socket and never bootstraps.
+        await using var fe = await FrontEndHarness.StartAsync(fixture, injector: null, ct, configure: o => o with
+        {
+            CacheHttpPublicKey = key.PublicKey.ToHex(),
+            CacheTypes = ["bep5-http"],
+            UdpMuxAddress = IPAddress.Loopback,
+            UdpMuxPort = 0,
+            BtBootstrapNoDefault = true,
+        });
+        Assert.NotNull(fe.Client.DistributedCache);
+        Assert.True(fe.Client.Mechanisms.DistributedCache);
+        var udp = fe.Client.DistributedCache.GetSnapshot().LocalEndPoint!;
+        Assert.True(IPAddress.IsLoopback(udp.Address) && udp.Port != 0, udp.ToString());
+        var status = await fe.GetJsonAsync("/api/status");
+        Assert.Equal("degraded", status.GetProperty("state").GetString());
+        Assert.Contains("DHT not bootstrapped", status.GetProperty("state_reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, status.GetProperty("dht").GetProperty("routing_table_size").GetInt32());
+        using (var off = await fe.PostAsync("/", ("distributed_cache", "disable")))
+        {
+            Assert.Equal(HttpStatusCode.Found, off.StatusCode);
+        }
+        Assert.False(fe.Client.Mechanisms.DistributedCache);
+        Assert.False(((Ouinet.Client.DistributedCache.DistributedCacheService)fe.Client.DistributedCache).IsEnabled);
+        Assert.False((await fe.GetJsonAsync("/api/status")).GetProperty("distributed_cache").GetBoolean());
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task AnUnreachableInjector_MakesTheStateDegraded()
     {
         var ct = TestContext.Current.CancellationToken;
