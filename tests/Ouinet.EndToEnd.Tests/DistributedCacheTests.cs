@@ -195,6 +195,50 @@ public sealed class DistributedCacheTests
         Assert.Contains("TLS over uTP, pinned certificate", client.Process.Output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task WithoutInjectorEp_TheInjectorIsFoundInItsDhtSwarm()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct,
+            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
+        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        IPEndPoint? utp = null;
+        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out utp)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+        }
+        Assert.NotNull(utp);
+        // No endpoint for the client: only the key, the pinned certificate and the DHT.
+        injector.ClientEndpoint = "";
+        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
+        await using var client = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        using var http = ProxiedHttp.Create(client.Proxy, client.CaCertificateFile);
+        HttpResponseMessage? response = null;
+        // The injector's announce may still be on its way: ask until it is found.
+        while (DateTime.UtcNow < deadline + TimeSpan.FromSeconds(30))
+        {
+            response?.Dispose();
+            response = await http.GetAsync(origin.HttpUrl("/bytes/100000"), ct);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+            await Task.Delay(1000, ct);
+        }
+        using (response)
+        {
+            Assert.True(response!.StatusCode == HttpStatusCode.OK, client.Process.Output + "\n" + injector.Process.Output);
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            Assert.Equal(PatternBody.Create(100000), await response.Content.ReadAsByteArrayAsync(ct));
+        }
+        Assert.Contains($"Injector found in the DHT swarm ed25519:", client.Process.Output, StringComparison.Ordinal);
+        Assert.Contains($": {utp}", client.Process.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>GETs <paramref name="url"/> until a peer provides it (the announce may still be on its way); asserts it came from the distributed cache.</summary>
     internal static async Task<byte[]> FetchFromPeersAsync(HttpClient http, string url, ClientNode client, CancellationToken ct)
     {

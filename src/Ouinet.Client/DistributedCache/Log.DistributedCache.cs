@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Peer {Peer} was slower than another for range {Range}; dropped")]
     public static partial void PeerSlow(ILogger logger, IPEndPoint peer, int range);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "Injector found in the DHT swarm {Swarm}: {EndPoint}")]
+    public static partial void InjectorFound(ILogger logger, string swarm, IPEndPoint endPoint);
 }

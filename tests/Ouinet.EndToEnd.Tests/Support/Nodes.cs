@@ -94,7 +94,7 @@ internal sealed class ClientNode : IAsyncDisposable
         var process = await OuinetProcess.StartAsync(endpoints, cancellationToken,
         [
             "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0",
-            "--injector-ep", injector.ClientEndpoint, .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
+            .. (injector.ClientEndpoint.Length > 0 ? ["--injector-ep", injector.ClientEndpoint] : Array.Empty<string>()), .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
             "--tls-ca-cert-store-file", ca, "--allow-private-targets", .. extra,
         ]);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints, cancellationToken));
