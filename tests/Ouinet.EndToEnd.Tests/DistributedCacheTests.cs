@@ -65,6 +65,35 @@ public sealed class DistributedCacheTests
     }
 
     [Fact(Timeout = 240_000)]
+    public async Task WithALibtorrentNodeInTheDht_AnEntryGoesFromAToB()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        // A mixed swarm: B enters the DHT only through the libtorrent node, A only through ours.
+        await using var lt = await LibtorrentDhtNode.StartAsync(dht.EndPoint, ct);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        var url = origin.HttpUrl("/bytes/200000");
+        using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
+        {
+            using var response = await http.GetAsync(url, ct);
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            await response.Content.ReadAsByteArrayAsync(ct);
+        }
+        Assert.True(await a.Process.WaitForOutputAsync("Announced group " + url, TimeSpan.FromSeconds(60), ct), a.Process.Output);
+        await using var b = await ClientNode.StartAsync(injector, authority, ct,
+            [.. Blocked, "--cache-type", "bep5-http", "--udp-mux-address", "127.0.0.1", "--udp-mux-port", "0",
+                "--bt-bootstrap-extra", lt.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians"]);
+        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
+        {
+            Assert.Equal(PatternBody.Create(200000), await FetchFromPeersAsync(http, url, b, ct));
+        }
+        Assert.Contains("Served an entry to peer", a.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 240_000)]
     public async Task ForgedTruncatedAndWrongKeyPeersAreRejected_AndAnotherPeerIsUsed()
     {
         var ct = TestContext.Current.CancellationToken;
