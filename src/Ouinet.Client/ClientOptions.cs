@@ -167,9 +167,9 @@ public sealed partial record ClientOptions
         }
         if (InjectorTlsCertificateFile is { } certFile)
         {
-            if (InjectorEndpoint is null)
+            if (InjectorEndpoint is null && !UsesDistributedCache)
             {
-                errors.Add("injector-tls-cert-file: needs an injector endpoint (injector-ep)");
+                errors.Add("injector-tls-cert-file: needs an injector endpoint (injector-ep) or cache-type bep5-http (the injector found in the DHT)");
             }
             if (!File.Exists(certFile))
             {

@@ -192,7 +192,9 @@ public sealed class OuinetClient : IAsyncDisposable
         });
         // Every configured mechanism is built; the switches (Mechanisms) decide per request which ones a plan uses.
         var mechanisms = new List<IMechanism> { new OriginMechanism(Origins) };
-        if (Options.Injector is { } endpoint)
+        // Without injector-ep, the distributed cache's DHT finds the injector (uTP+TLS) in its …/injectors swarm.
+        var locator = Options.Injector is null && _distributedCache is not null ? new DhtInjectorLocator(_distributedCache) : null;
+        if ((Options.Injector ?? (locator is null ? null : new InjectorEndpoint(InjectorTransport.Utp, new IPEndPoint(IPAddress.Any, 0)))) is { } endpoint)
         {
             _injectorCertificate = Options.InjectorTlsCertificateFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
             Ouinet.Utp.UtpSocket? utp = null;
@@ -201,7 +203,7 @@ public sealed class OuinetClient : IAsyncDisposable
                 // uTP rides on the distributed cache's UDP socket when there is one, else on one of its own.
                 utp = _distributedCache?.Utp ?? (_ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory));
             }
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp);
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp, locator);
             mechanisms.Add(new ProxyMechanism(Injector));
             if (key is not null)
             {
@@ -209,7 +211,7 @@ public sealed class OuinetClient : IAsyncDisposable
             }
             var transport = endpoint.Transport == InjectorTransport.Utp ? "uTP" : "TCP";
             var security = _injectorCertificate is null ? $"cleartext {transport}" : $"TLS over {transport}, pinned certificate";
-            var name = endpoint.ToString();
+            var name = locator is null ? endpoint.ToString() : "utp: found in " + locator.Description;
             Log.Injector(Logger, name, security);
         }
         if (_distributedCache is not null && Cache is not null)

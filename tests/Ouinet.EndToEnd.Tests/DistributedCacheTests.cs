@@ -65,6 +65,35 @@ public sealed class DistributedCacheTests
     }
 
     [Fact(Timeout = 240_000)]
+    public async Task WithALibtorrentNodeInTheDht_AnEntryGoesFromAToB()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        // A mixed swarm: B enters the DHT only through the libtorrent node, A only through ours.
+        await using var lt = await LibtorrentDhtNode.StartAsync(dht.EndPoint, ct);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        var url = origin.HttpUrl("/bytes/200000");
+        using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
+        {
+            using var response = await http.GetAsync(url, ct);
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            await response.Content.ReadAsByteArrayAsync(ct);
+        }
+        Assert.True(await a.Process.WaitForOutputAsync("Announced group " + url, TimeSpan.FromSeconds(60), ct), a.Process.Output);
+        await using var b = await ClientNode.StartAsync(injector, authority, ct,
+            [.. Blocked, "--cache-type", "bep5-http", "--udp-mux-address", "127.0.0.1", "--udp-mux-port", "0",
+                "--bt-bootstrap-extra", lt.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians"]);
+        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
+        {
+            Assert.Equal(PatternBody.Create(200000), await FetchFromPeersAsync(http, url, b, ct));
+        }
+        Assert.Contains("Served an entry to peer", a.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 240_000)]
     public async Task ForgedTruncatedAndWrongKeyPeersAreRejected_AndAnotherPeerIsUsed()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -115,6 +144,59 @@ public sealed class DistributedCacheTests
         Assert.Contains($"Peer rejected: {wrongKey.EndPoint}'s answer (200) failed verification", log, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task MultiPeerRangeFetchOfA20MiBEntryFromThreePeers_OneLying_GivesTheRightBytes()
+    {
+        const int Size = 20 * 1024 * 1024;
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct);
+        await using var hiddenDht = await DhtBootstrapNode.StartAsync(ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. hiddenDht.ClientArguments]);
+        var url = origin.HttpUrl($"/bytes/{Size}");
+        using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
+        {
+            http.Timeout = TimeSpan.FromMinutes(3);
+            using var response = await http.GetAsync(url, ct);
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            Assert.Equal(Size, (await response.Content.ReadAsByteArrayAsync(ct)).Length);
+        }
+        Assert.True(await a.Process.WaitForOutputAsync("Announced group " + url, TimeSpan.FromSeconds(60), ct), a.Process.Output);
+        // Three peers in B's DHT, each on its own loopback address, all relaying A: two honest, one flipping a bit in every answer.
+        await using var honest1 = await RelayPeer.StartAsync(dht, a.Udp!, injector.PublicKey, [url], RelayMode.Honest, 0, TimeSpan.Zero, ct, IPAddress.Parse("127.0.0.2"));
+        await using var honest2 = await RelayPeer.StartAsync(dht, a.Udp!, injector.PublicKey, [url], RelayMode.Honest, 0, TimeSpan.Zero, ct, IPAddress.Parse("127.0.0.3"));
+        await using var liar = await RelayPeer.StartAsync(dht, a.Udp!, injector.PublicKey, [url], RelayMode.Flip, 150_000, TimeSpan.Zero, ct, IPAddress.Parse("127.0.0.4"));
+
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, [.. Blocked, .. dht.ClientArguments]);
+        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
+        {
+            http.Timeout = TimeSpan.FromMinutes(2);
+            byte[] body = [];
+            try
+            {
+                body = await FetchFromPeersAsync(http, url, b, ct);
+            }
+            catch (HttpRequestException e)
+            {
+                Assert.Fail($"{e.Message}\n{b.Process.Output}");
+            }
+            catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                Assert.Fail($"{e.Message}\n{b.Process.Output}");
+            }
+            Assert.True(PatternBody.Create(Size).AsSpan().SequenceEqual(body), $"{body.Length} bytes, not the entry's\n{b.Process.Output}");
+        }
+        // Stored whole, hence announced.
+        Assert.True(await b.Process.WaitForOutputAsync("Announced group " + url, TimeSpan.FromSeconds(60), ct), b.Process.Output);
+        var log = b.Process.Output;
+        Assert.Matches(@"Fetched an entry by ranges \(20971520 bytes, 20 ranges from [23] peers\), verified \(stored: True\)", log);
+        Assert.Contains($"Peer rejected: {liar.EndPoint}: range ", log, StringComparison.Ordinal);
+        // Both honest peers gave ranges: more than the first whole-entry request each.
+        Assert.True(honest1.Connections > 1 && honest2.Connections > 1, $"{honest1.Connections} and {honest2.Connections} connections\n{log}");
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task TheInjectorIsReachedOverUtpAndTls()
     {
@@ -126,7 +208,7 @@ public sealed class DistributedCacheTests
             "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
-        while (!File.Exists(file) && DateTime.UtcNow < deadline)
+        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out _)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100, ct);
         }
@@ -140,6 +222,50 @@ public sealed class DistributedCacheTests
         Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
         Assert.Equal(PatternBody.Create(500000), await response.Content.ReadAsByteArrayAsync(ct));
         Assert.Contains("TLS over uTP, pinned certificate", client.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task WithoutInjectorEp_TheInjectorIsFoundInItsDhtSwarm()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        await using var injector = await InjectorNode.StartAsync(authority, ct,
+            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
+        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        IPEndPoint? utp = null;
+        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out utp)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+        }
+        Assert.NotNull(utp);
+        // No endpoint for the client: only the key, the pinned certificate and the DHT.
+        injector.ClientEndpoint = "";
+        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
+        await using var client = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        using var http = ProxiedHttp.Create(client.Proxy, client.CaCertificateFile);
+        HttpResponseMessage? response = null;
+        // The injector's announce may still be on its way: ask until it is found.
+        while (DateTime.UtcNow < deadline + TimeSpan.FromSeconds(30))
+        {
+            response?.Dispose();
+            response = await http.GetAsync(origin.HttpUrl("/bytes/100000"), ct);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+            await Task.Delay(1000, ct);
+        }
+        using (response)
+        {
+            Assert.True(response!.StatusCode == HttpStatusCode.OK, client.Process.Output + "\n" + injector.Process.Output);
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            Assert.Equal(PatternBody.Create(100000), await response.Content.ReadAsByteArrayAsync(ct));
+        }
+        Assert.Contains($"Injector found in the DHT swarm ed25519:", client.Process.Output, StringComparison.Ordinal);
+        Assert.Contains($": {utp}", client.Process.Output, StringComparison.Ordinal);
     }
 
     /// <summary>GETs <paramref name="url"/> until a peer provides it (the announce may still be on its way); asserts it came from the distributed cache.</summary>

@@ -47,4 +47,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "Fetched an entry from peer {Peer} ({Size} bytes), verified and stored")]
     public static partial void FetchedFromPeer(ILogger logger, IPEndPoint peer, long size);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "Fetched an entry by ranges ({Size} bytes, {Ranges} ranges from {Peers} peers), verified (stored: {Stored})")]
+    public static partial void FetchedByRanges(ILogger logger, long size, int ranges, int peers, bool stored);
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Peer {Peer} was slower than another for range {Range}; dropped")]
+    public static partial void PeerSlow(ILogger logger, IPEndPoint peer, int range);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "Injector found in the DHT swarm {Swarm}: {EndPoint}")]
+    public static partial void InjectorFound(ILogger logger, string swarm, IPEndPoint endPoint);
 }

@@ -166,9 +166,11 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
     /// Asks up to <see cref="DistributedCacheTimings.ParallelPeers"/> peers from <paramref name="peers"/> at once for
     /// <paramref name="uri"/>; once one head verified, waits <see cref="DistributedCacheTimings.NewestInjectionGrace"/>
     /// for the others and returns the newest injection (the rest are closed). Null when the peers ran out.
-    /// Peers that answered with something that does not verify go into <paramref name="failures"/>.
+    /// Peers that answered with something that does not verify go into <paramref name="failures"/>; those whose heads
+    /// verified but were not chosen into <paramref name="alsoGood"/> (they may give ranges of a large entry).
     /// </summary>
-    public async Task<PeerResponse?> BestResponseAsync(ChannelReader<IPEndPoint> peers, HashSet<IPEndPoint> tried, Queue<IPEndPoint> again, string uri, List<string> failures, CancellationToken cancellationToken)
+    public async Task<PeerResponse?> BestResponseAsync(ChannelReader<IPEndPoint> peers, HashSet<IPEndPoint> tried, Queue<IPEndPoint> again, string uri, List<string> failures,
+        CancellationToken cancellationToken, List<IPEndPoint>? alsoGood = null)
     {
         var running = new List<Task<PeerResponse>>();
         var good = new List<PeerResponse>();
@@ -273,6 +275,7 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
             await attempts.CancelAsync().ConfigureAwait(false);
             foreach (var other in good)
             {
+                alsoGood?.Add(other.Peer);
                 await other.DisposeAsync().ConfigureAwait(false);
             }
             foreach (var pending in running)

@@ -31,7 +31,8 @@ internal sealed class FrontEndServer : IAsyncDisposable
         Logger = logger;
         CsrfToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         Peers = new PeerSeries(client, client.Options.TimeProvider);
-        Probe = client.Options.Injector is { } injector ? new InjectorProbe(injector, client.Options.TimeProvider) : null;
+        // Only a TCP endpoint can be probed with a TCP connect (a uTP one would always look unreachable).
+        Probe = client.Options.Injector is { Transport: InjectorTransport.Tcp } injector ? new InjectorProbe(injector, client.Options.TimeProvider) : null;
     }
 
     public OuinetClient Client { get; }

@@ -48,17 +48,25 @@ internal sealed class DistCacheMechanism(DistributedCacheService service, LocalC
         var failures = new List<string>();
         var tried = new HashSet<System.Net.IPEndPoint>();
         var again = new Queue<System.Net.IPEndPoint>();
-        using var lookup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, service.Stopping);
+        // The lookup outlives this call when a large entry is taken by ranges: it keeps finding peers for them.
+        var lookup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, service.Stopping);
+        var handedOver = false;
         lookup.CancelAfter(service.Options.DistributedCacheTimings.LookupTimeout);
         var peers = service.Fetcher.FindPeers(group, lookup.Token);
         try
         {
             while (true)
             {
-                var response = await service.Fetcher.BestResponseAsync(peers, tried, again, uri, failures, lookup.Token);
+                var alsoGood = new List<System.Net.IPEndPoint>();
+                var response = await service.Fetcher.BestResponseAsync(peers, tried, again, uri, failures, lookup.Token, alsoGood);
                 if (response is null)
                 {
                     break;
+                }
+                if (UsesRanges(response, request))
+                {
+                    handedOver = true;
+                    return await RangedAsync(response, alsoGood, peers, tried, again, uri, group, request, lookup);
                 }
                 var answer = await UseAsync(response, request, uri, group, failures, cancellationToken);
                 if (answer is not null)
@@ -75,10 +83,46 @@ internal sealed class DistCacheMechanism(DistributedCacheService service, LocalC
         {
             failures.Add($"the lookup failed: {e.Message}");
         }
+        finally
+        {
+            if (!handedOver)
+            {
+                lookup.Dispose();
+            }
+        }
         var peerCount = tried.Count;
         throw new MechanismFailedException(peerCount == 0
             ? $"no peer found in the swarm of \"{group}\"" + (failures.Count > 0 ? $" ({string.Join("; ", failures)})" : "")
             : $"{peerCount} peer(s) asked, none gave a valid entry: {string.Join("; ", failures)}");
+    }
+
+    /// <summary>A GET of an entry over <see cref="WholeFirstLimit"/> with block signatures and a signed data size is taken by ranges from several peers.</summary>
+    private static bool UsesRanges(PeerResponse response, RouteRequest request) =>
+        request.Head.Method == "GET"
+        && response.Signed.Kind == Ouinet.Protocol.Streams.SignedResponseKind.Stream
+        && response.Signed.BlockSize is not null
+        && DataSizeHeader.TryParse(response.Signed.Head.Fields.Get(OuinetHeaders.DataSize), out var size) && size > WholeFirstLimit;
+
+    /// <summary>
+    /// Takes a large entry by ranges: the chosen peer, the others whose heads verified, those cut short and those the
+    /// lookup still finds (not the ones that failed) each give ranges of the chosen injection.
+    /// </summary>
+    private async Task<Answer> RangedAsync(PeerResponse response, List<System.Net.IPEndPoint> alsoGood, System.Threading.Channels.ChannelReader<System.Net.IPEndPoint> peers,
+        HashSet<System.Net.IPEndPoint> tried, Queue<System.Net.IPEndPoint> again, string uri, string group, RouteRequest request, CancellationTokenSource lookup)
+    {
+        var reader = response.Signed;
+        var head = reader.Head;
+        var blockSize = reader.BlockSize!.Value;
+        var dataSize = DataSizeHeader.TryParse(head.Fields.Get(OuinetHeaders.DataSize), out var size) ? size : throw new InvalidOperationException("checked by UsesRanges");
+        var decision = ResponsePolicy.Decide(request.Head, uri, head, cachePrivate);
+        var injection = reader.Injection.Id;
+        List<System.Net.IPEndPoint> use = [response.Peer, .. alsoGood, .. again];
+        var failed = tried.Where(p => !use.Contains(p));
+        await response.DisposeAsync();
+        var spool = Ouinet.Cache.Storage.AtomicDirectory.NewSiblingPath(cache.Store.EntryDirectory(uri)) + "-ranges";
+        var fetch = new RangeFetch(service, uri, injection, blockSize, dataSize, spool, use, peers, failed, CancellationToken.None);
+        service.AddEntryFetched();
+        return new RangedAnswer(fetch, head, service.Key, blockSize, decision == StoreDecision.Store ? cache.Store : null, uri, group, lookup, logger, service.Announcer.Nudge);
     }
 
     /// <summary>Takes the body from <paramref name="response"/>; null (the response disposed) when the peer failed before the browser got anything.</summary>

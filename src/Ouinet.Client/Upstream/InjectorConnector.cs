@@ -52,9 +52,10 @@ public sealed class InjectorConnector : IAsyncDisposable
     private bool _disposed;
 
     public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time,
-        Ouinet.Utp.UtpSocket? utp = null)
+        Ouinet.Utp.UtpSocket? utp = null, IInjectorLocator? locator = null)
     {
         _utp = utp;
+        _locator = locator;
         _endpoint = endpoint;
         _pinned = pinnedCertificate;
         _connectTimeout = connectTimeout;
@@ -196,6 +197,7 @@ public sealed class InjectorConnector : IAsyncDisposable
     }
 
     private readonly Ouinet.Utp.UtpSocket? _utp;
+    private readonly IInjectorLocator? _locator;
 
     private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -204,13 +206,19 @@ public sealed class InjectorConnector : IAsyncDisposable
         {
             var utp = _utp ?? throw new InjectorUnreachableException("No uTP socket for a utp: injector endpoint.");
             Ouinet.Utp.UtpStream stream;
+            var target = _endpoint.EndPoint;
             try
             {
-                stream = await utp.ConnectAsync(_endpoint.EndPoint, timeout.Token);
+                if (_locator is not null)
+                {
+                    target = await _locator.LocateAsync(timeout.Token);
+                }
+                stream = await utp.ConnectAsync(target, timeout.Token);
             }
             catch (Exception e) when (e is IOException || (e is OperationCanceledException && timeout.HasTimedOut))
             {
-                throw new InjectorUnreachableException($"Cannot connect to the injector at {_endpoint}: {e.Message}", e);
+                _locator?.Failed(target);
+                throw new InjectorUnreachableException($"Cannot connect to the injector at {(_locator is null ? _endpoint : $"utp:{target}")}: {e.Message}", e);
             }
             return await SecureAsync(null, stream, stream, timeout);
         }

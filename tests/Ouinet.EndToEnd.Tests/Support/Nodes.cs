@@ -41,7 +41,17 @@ internal sealed class InjectorNode : IAsyncDisposable
             "injector", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--listen-on-tcp-tls", "127.0.0.1:0",
             "--allow-private-targets", "--tls-ca-cert-store-file", ca, .. extra,
         ]);
-        var tcp = IPEndPoint.Parse((await File.ReadAllTextAsync(repo.Combine("endpoint-tcp"), cancellationToken)).Trim());
+        // The file may be seen before its text is written: read until it parses.
+        IPEndPoint? tcp;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!IPEndPoint.TryParse((await File.ReadAllTextAsync(repo.Combine("endpoint-tcp"), cancellationToken)).Trim(), out tcp) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+        if (tcp is null)
+        {
+            throw new InvalidOperationException("The injector's endpoint-tcp file never held an endpoint.");
+        }
         var key = (await File.ReadAllTextAsync(repo.Combine("ed25519-public-key"), cancellationToken)).Trim();
         return new InjectorNode(repo, process, tcp, key) { ClientEndpoint = $"tcp:{tcp}" };
     }
@@ -91,7 +101,7 @@ internal sealed class ClientNode : IAsyncDisposable
         var node = new ClientNode(repo,
         [
             "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0",
-            "--injector-ep", injector.ClientEndpoint, .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
+            .. (injector.ClientEndpoint.Length > 0 ? ["--injector-ep", injector.ClientEndpoint] : Array.Empty<string>()), .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
             "--tls-ca-cert-store-file", ca, "--allow-private-targets", .. extra,
         ]);
         await node.LaunchAsync(cancellationToken);

@@ -59,9 +59,12 @@ internal sealed class RelayPeer : IAsyncDisposable
 
     private int _connections;
 
-    public static async Task<RelayPeer> StartAsync(DhtBootstrapNode dht, IPEndPoint upstream, string injectorKey, IEnumerable<string> groups, RelayMode mode, long at, TimeSpan delay, CancellationToken cancellationToken)
+    /// <param name="address">The loopback address to bind (another 127.x than the upstream's keeps the relay's connections
+    /// out of the upstream's per-peer-address limit).</param>
+    public static async Task<RelayPeer> StartAsync(DhtBootstrapNode dht, IPEndPoint upstream, string injectorKey, IEnumerable<string> groups, RelayMode mode, long at, TimeSpan delay, CancellationToken cancellationToken,
+        IPAddress? address = null)
     {
-        var mux = UdpMultiplexer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var mux = UdpMultiplexer.Bind(new IPEndPoint(address ?? IPAddress.Loopback, 0));
         var node = new DhtNode(new DhtOptions { BootstrapNodes = [dht.EndPoint], UseDefaultBootstrapRouters = false }, mux);
         var utp = new UtpSocket(mux, new UtpSocketOptions { AcceptBacklog = 16 });
         mux.Start();
@@ -179,6 +182,8 @@ internal sealed class RelayPeer : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
+            // The downstream peer went away: so does our connection upstream (it would linger in the upstream's limits).
+            to.Abort();
         }
     }
 
