@@ -30,7 +30,12 @@ public sealed class TestbedTests
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
+        // Standard error is read too: a pipe nobody reads fills up and blocks the writer, which would look like a hang.
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
         string Text() { lock (output) { return output.ToString(); } }
+        string Errors() { lock (errors) { return errors.ToString(); } }
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!Text().Contains("Try (watch", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !process.HasExited)
         {
@@ -41,7 +46,15 @@ public sealed class TestbedTests
         Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(TimeSpan.FromSeconds(20));
-        await process.WaitForExitAsync(wait.Token);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The testbed did not stop within 20 s of SIGINT.\nstdout:\n{Text()}\nstderr:\n{Errors()}");
+        }
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("Stopping the testbed", Text(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(folder));
