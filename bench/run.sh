@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite and writes its table, with its baseline from the same run, to bench/results/<suite>.md.
-# Usage: bench/run.sh protocol|injector|dht
+# Usage: bench/run.sh protocol|injector|client|dht|utp
+#   utp: process-to-process transfers side by side (Ouinet.Utp, libtorrent's uTP through shared/interop/utp_peer.py,
+#        TCP), clean and through a 1 % loss relay; SIZE (bytes, default 256 MiB) and RUNS (default 3) from the environment.
+#   client: cache hits through `ouinet client` (its own process) vs Debian nginx serving the same files, wrk, same run.
 #   injector: end to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
 #   dht: the 10,000-node simulation (about 5 minutes on 2 cores), queries/s on loopback, and the codec's cost per datagram.
 #        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:?usage: bench/run.sh protocol|injector|dht}
+suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp}
 shift
 
 if [ "$suite" = injector ]; then
@@ -18,6 +21,27 @@ if [ "$suite" = injector ]; then
   fi
   dotnet build bench/Ouinet.Injector.Bench -c Release -nologo -clp:ErrorsOnly
   dotnet bench/Ouinet.Injector.Bench/bin/Release/net10.0/Ouinet.Injector.Bench.dll bench/results/injector.md "${1:-10}"
+  exit 0
+fi
+
+if [ "$suite" = client ]; then
+  # Cache hits through `ouinet client` (its own process) vs Debian's nginx serving the same files, wrk load, same run.
+  missing=()
+  for p in nginx wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
+  dotnet build bench/Ouinet.Client.Bench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.Client.Bench/bin/Release/net10.0/Ouinet.Client.Bench.dll bench/results/client.md "${1:-10}"
+  exit 0
+fi
+
+if [ "$suite" = utp ]; then
+  dotnet build bench/Ouinet.UtpBench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.UtpBench/bin/Release/net10.0/Ouinet.UtpBench.dll compare \
+    --size "${SIZE:-268435456}" --runs "${RUNS:-3}" --out bench/results/utp.md
   exit 0
 fi
 
@@ -66,6 +90,6 @@ NOTE
       echo
       bdn '*DhtCodecBenchmarks*'
     } > "bench/results/$suite.md";;
-  *) echo "unknown suite $suite (known: protocol, injector, dht)" >&2; exit 2;;
+  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp)" >&2; exit 2;;
 esac
 cat "bench/results/$suite.md"

@@ -20,7 +20,7 @@ command -v afl-fuzz >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; 
 work=fuzz/work
 rm -rf "$work"
 dotnet publish fuzz/Ouinet.Fuzz -c Release -o "$work" -nologo -clp:ErrorsOnly >/dev/null
-for dll in Ouinet.Http Ouinet.Protocol Ouinet.Cache Ouinet.Dht Ouinet.Overlay Ouinet.Injector ouinet; do
+for dll in Ouinet.Http Ouinet.Protocol Ouinet.Cache Ouinet.Dht Ouinet.Utp Ouinet.Overlay Ouinet.Injector ouinet; do
   tools/sharpfuzz "$work/$dll.dll" >/dev/null
 done
 

@@ -46,6 +46,9 @@ public static class FuzzTargets
         new("overlay-dht", "Kademlia directory messages", OverlayFuzz.Dht, OverlayFuzz.FormatErrors),
         new("overlay-layer", "enrolment (OEP) and connection (CEP) messages on management flows", OverlayFuzz.Layer, OverlayFuzz.FormatErrors),
         new("overlay-config", "irmd.conf (TOML subset) and the shim's hosts file", OverlayFuzz.Config, e => e is Overlay.Configuration.IrmdConfigException),
+        new("utp-packet", "a uTP (BEP 29) datagram: header and extension chain", UtpFuzzing.Packet, None),
+        new("utp-connection", "datagrams from one uTP peer into a live connection (accepting or connecting), clock stepped between them",
+            UtpFuzzing.Connection, None),
     ];
 
     // The vectors' trusted key: mutated vector streams then reach deep into the verifier. Lazy: a static initializer

@@ -12,8 +12,10 @@ internal static class OuinetCommand
         InjectCommand.Create(),
         VerifyCommand.Create(),
         InjectorCommand.Create(),
+        ClientCommand.Create(),
         DhtCommand.Create(),
         OverlayCommand.Create(),
+        UtpCommand.Create(),
     };
 
     /// <summary>

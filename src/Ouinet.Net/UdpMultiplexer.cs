@@ -24,6 +24,7 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(Func<ReadOnlySpan<byte>, bool> Accepts, DatagramHandler Handler)> _consumers = [];
+    private readonly List<Action> _drained = [];
     private Task? _loop;
     private long _unclaimed;
 
@@ -55,6 +56,18 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
         _consumers.Add((accepts, handler));
     }
 
+    /// <summary>
+    /// Adds a consumer that also wants to know when the loop has handled every datagram that was waiting (the next
+    /// receive would wait): uTP batches its ACKs until then, as libtorrent does on "socket drained".
+    /// <paramref name="drained"/> runs on the receive loop and must not block.
+    /// </summary>
+    public void Register(Func<ReadOnlySpan<byte>, bool> accepts, DatagramHandler handler, Action drained)
+    {
+        ArgumentNullException.ThrowIfNull(drained);
+        Register(accepts, handler);
+        _drained.Add(drained);
+    }
+
     /// <summary>Starts the receive loop.</summary>
     public void Start() => _loop ??= Task.Run(ReceiveLoopAsync);
 
@@ -84,7 +97,12 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
             DatagramReceiveResult received;
             try
             {
-                received = await _socket.ReceiveAsync(buffer, _stop.Token);
+                var pending = _socket.ReceiveAsync(buffer, _stop.Token);
+                if (!pending.IsCompleted)
+                {
+                    NotifyDrained();
+                }
+                received = await pending;
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -96,6 +114,23 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
                 continue;
             }
             Dispatch(buffer.AsSpan(0, received.Length), received.RemoteEndPoint);
+        }
+    }
+
+    private void NotifyDrained()
+    {
+        foreach (var drained in _drained)
+        {
+            try
+            {
+                drained();
+            }
+#pragma warning disable CA1031 // As for handlers: one consumer's bug must not stop the loop.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogConsumerFailed(e);
+            }
         }
     }
 

@@ -25,6 +25,12 @@ public static class TestPaths
         }
     }
 
+    /// <summary>
+    /// The libtorrent interop scripts (a copy of the team's <c>shared/interop</c> in <c>tests/interop/libtorrent</c>, so a
+    /// clean checkout runs the interop tests on its own).
+    /// </summary>
+    public static string LibtorrentInterop => Path.Combine(RepositoryRoot, "tests", "interop", "libtorrent");
+
     /// <summary>The spec-derived vectors copied into the repository (<c>tests/vectors</c>).</summary>
     public static string Vectors => Path.Combine(RepositoryRoot, "tests", "vectors");
 

@@ -152,7 +152,7 @@ internal static class InjectorCommand
         return null;
     }
 
-    private static List<X509Certificate2> LoadAuthorities(IReadOnlyDictionary<string, OptionValue> values, List<string> errors)
+    internal static List<X509Certificate2> LoadAuthorities(IReadOnlyDictionary<string, OptionValue> values, List<string> errors)
     {
         var files = values.GetList("tls-ca-cert-store-file").ToList();
         if (values.GetString("tls-ca-cert-store-dir") is { } dir)

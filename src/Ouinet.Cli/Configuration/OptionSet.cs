@@ -19,8 +19,13 @@ public enum OptionKind
 /// <summary>
 /// One option as Ouinet names it. <paramref name="Default"/> is the value used when no source gives one (null: unset);
 /// <paramref name="ConfigExample"/>, when set, is written active (uncommented) into a generated config file.
+/// <paramref name="Persistent"/> options (Ouinet's client) are also kept in a saved-options file between runs.
 /// </summary>
-public sealed record OptionSpec(string Name, OptionKind Kind, string Help, string? Default = null, string? ConfigExample = null, string? ValueName = null);
+public sealed record OptionSpec(string Name, OptionKind Kind, string Help, string? Default = null, string? ConfigExample = null, string? ValueName = null, bool Persistent = false)
+{
+    /// <summary>The help text as <c>--help</c> and the config file show it (Ouinet's persistence note included).</summary>
+    public string FullHelp => Persistent ? $"{Help} This option is persistent." : Help;
+}
 
 /// <summary>An option's value and where it came from (<c>command line</c>, a file and line, or <c>default</c>).</summary>
 public sealed record OptionValue(IReadOnlyList<string> Values, string Source)
@@ -62,7 +67,7 @@ public sealed class OptionSet
         ArgumentNullException.ThrowIfNull(specs);
         foreach (var spec in specs)
         {
-            var description = spec.Default is null ? spec.Help : $"{spec.Help} (default: {spec.Default})";
+            var description = spec.Default is null ? spec.FullHelp : $"{spec.FullHelp} (default: {spec.Default})";
             Option option = spec.Kind switch
             {
                 OptionKind.Flag => new Option<bool>("--" + spec.Name) { Description = description },
@@ -86,32 +91,20 @@ public sealed class OptionSet
     }
 
     /// <summary>
-    /// Every option's value: the command line's when given there, else the file's (<paramref name="config"/>), else the
-    /// default. Throws <see cref="OptionException"/> listing every unknown key and malformed boolean.
+    /// Every option's value: the command line's when given there, else the saved options' (<paramref name="saved"/>,
+    /// persistent options only), else the file's (<paramref name="config"/>), else the default. Throws
+    /// <see cref="OptionException"/> listing every unknown key, malformed boolean and non-persistent saved option.
     /// </summary>
-    public IReadOnlyDictionary<string, OptionValue> Resolve(ParseResult commandLine, IReadOnlyList<ConfigEntry> config)
+    public IReadOnlyDictionary<string, OptionValue> Resolve(ParseResult commandLine, IReadOnlyList<ConfigEntry> config, IReadOnlyList<ConfigEntry>? saved = null)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         ArgumentNullException.ThrowIfNull(config);
         var errors = new List<string>();
-        var fromFile = new Dictionary<string, List<ConfigEntry>>(StringComparer.Ordinal);
-        foreach (var entry in config)
+        var fromSaved = Group(saved ?? [], errors, persistentOnly: true);
+        var fromFile = Group(config, errors, persistentOnly: false);
+        foreach (var (name, entries) in fromSaved)
         {
-            if (!_options.TryGetValue(entry.Key, out var known))
-            {
-                errors.Add($"{entry.Source}:{entry.Line}: unknown option \"{entry.Key}\"");
-                continue;
-            }
-            if (known.Spec.Kind == OptionKind.Flag && !TryParseBool(entry.Value, out _))
-            {
-                errors.Add($"{entry.Source}:{entry.Line}: {entry.Key} must be true or false, not \"{entry.Value}\"");
-                continue;
-            }
-            if (!fromFile.TryGetValue(entry.Key, out var list))
-            {
-                fromFile[entry.Key] = list = [];
-            }
-            list.Add(entry);
+            fromFile[name] = entries;
         }
         if (errors.Count > 0)
         {
@@ -146,6 +139,55 @@ public sealed class OptionSet
     }
 
     /// <summary>
+    /// The saved-options file as Ouinet C++ writes it: one <c>name = value</c> line per persistent option (each value of
+    /// a list), in definition order, booleans as <c>0</c>/<c>1</c>, the log level in upper case.
+    /// </summary>
+    public string FormatSavedOptions(IReadOnlyDictionary<string, OptionValue> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var entries = new List<KeyValuePair<string, string>>();
+        foreach (var spec in Specs.Where(s => s.Persistent))
+        {
+            var value = values[spec.Name];
+            foreach (var v in spec.Kind == OptionKind.List ? value.Values : [value.Single ?? ""])
+            {
+                var text = spec.Kind == OptionKind.Flag ? (TryParseBool(v, out var b) && b ? "1" : "0") : spec.Name == "log-level" ? v.ToUpperInvariant() : v;
+                entries.Add(new(spec.Name, text));
+            }
+        }
+        return ConfigFile.Format(entries);
+    }
+
+    private Dictionary<string, List<ConfigEntry>> Group(IReadOnlyList<ConfigEntry> entries, List<string> errors, bool persistentOnly)
+    {
+        var grouped = new Dictionary<string, List<ConfigEntry>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (!_options.TryGetValue(entry.Key, out var known))
+            {
+                errors.Add($"{entry.Source}:{entry.Line}: unknown option \"{entry.Key}\"");
+                continue;
+            }
+            if (persistentOnly && !known.Spec.Persistent)
+            {
+                errors.Add($"{entry.Source}:{entry.Line}: {entry.Key} is not a persistent option");
+                continue;
+            }
+            if (known.Spec.Kind == OptionKind.Flag && !TryParseBool(entry.Value, out _))
+            {
+                errors.Add($"{entry.Source}:{entry.Line}: {entry.Key} must be true or false, not \"{entry.Value}\"");
+                continue;
+            }
+            if (!grouped.TryGetValue(entry.Key, out var list))
+            {
+                grouped[entry.Key] = list = [];
+            }
+            list.Add(entry);
+        }
+        return grouped;
+    }
+
+    /// <summary>
     /// The documented config file: a header, then each option's help as a comment and the option either active (when it
     /// has a <see cref="OptionSpec.ConfigExample"/>) or commented out with its default.
     /// </summary>
@@ -159,7 +201,7 @@ public sealed class OptionSet
         foreach (var spec in Specs)
         {
             text.Append('\n');
-            foreach (var line in Wrap(spec.Help + (spec.Default is null ? "" : $" Default: {spec.Default}."), 100))
+            foreach (var line in Wrap(spec.FullHelp + (spec.Default is null ? "" : $" Default: {spec.Default}."), 100))
             {
                 text.Append("# ").Append(line).Append('\n');
             }

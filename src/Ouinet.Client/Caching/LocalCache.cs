@@ -23,6 +23,10 @@ public sealed class LocalCache
     private readonly TimeProvider _time;
     private readonly TimeSpan? _maxCachedAge;
     private readonly ConcurrentDictionary<string, (string Stamp, bool Valid, string Reason)> _staticVerdicts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SharedEntry> _open = new(StringComparer.Ordinal);
+
+    /// <summary>Entries kept open between requests (their parsed head, sigs and an open body): a hit costs no file open.</summary>
+    public const int OpenEntryCapacity = 1024;
 
     public LocalCache(SignedStore store, SignedStore? staticCache, InjectorPublicKey key, TimeSpan? maxCachedAge, TimeProvider? time = null)
     {
@@ -57,12 +61,13 @@ public sealed class LocalCache
         {
             return null;
         }
-        using var entry = store.TryOpen(uri);
-        if (entry is null)
+        var shared = Shared(store, info);
+        if (shared is null)
         {
             return null;
         }
-        var report = Freshness.Evaluate(entry.Head, DateTimeOffset.FromUnixTimeSeconds(info.InjectionTimestamp), _time.GetUtcNow(),
+        // The head is parsed once and never changed: reading it needs no reference even if the entry is evicted meanwhile.
+        var report = Freshness.Evaluate(shared.Entry.Head, DateTimeOffset.FromUnixTimeSeconds(info.InjectionTimestamp), _time.GetUtcNow(),
             isStatic ? null : _maxCachedAge, requestDirectives);
         // A static cache is there to be served for as long as it is around: max-cached-age is about our own store.
         return report.State == EntryState.TooOld ? null : new CacheHit(store, info, report, isStatic);
@@ -80,6 +85,67 @@ public sealed class LocalCache
             return null;
         }
         return hit.Store.TryOpen(hit.Info.Uri);
+    }
+
+    /// <summary>
+    /// Like <see cref="OpenAsync"/>, but shares the entry kept open for the hot path: no file is opened when the same
+    /// version of the entry was served before. Dispose the lease when done (the entry stays open for the next request).
+    /// </summary>
+    public async ValueTask<EntryLease?> LeaseAsync(CacheHit hit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        if (hit.FromStaticCache && !await IsVerifiedAsync(hit.Store, hit.Info.Uri, cancellationToken))
+        {
+            return null;
+        }
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (Shared(hit.Store, hit.Info) is { } shared && shared.TryAcquire())
+            {
+                return new EntryLease(shared.Entry, shared.Release);
+            }
+        }
+        // Evicted twice in a row under us: an entry of our own.
+        var entry = hit.Store.TryOpen(hit.Info.Uri);
+        return entry is null ? null : new EntryLease(entry, entry.Dispose);
+    }
+
+    /// <summary>The open entry for this version (<see cref="StoredEntryInfo.InjectionId"/>) of the URI in <paramref name="store"/>.</summary>
+    private SharedEntry? Shared(SignedStore store, StoredEntryInfo info)
+    {
+        var key = (ReferenceEquals(store, StaticCache) ? "s " : "o ") + info.Uri;
+        if (_open.TryGetValue(key, out var known) && known.InjectionId == info.InjectionId)
+        {
+            return known;
+        }
+        var entry = store.TryOpen(info.Uri);
+        if (entry is null)
+        {
+            if (_open.TryRemove(key, out var gone))
+            {
+                gone.Release();
+            }
+            return null;
+        }
+        var fresh = new SharedEntry(entry);
+        var replaced = false;
+        _open.AddOrUpdate(key, fresh, (_, old) =>
+        {
+            replaced = true;
+            old.Release();
+            return fresh;
+        });
+        if (!replaced && _open.Count > OpenEntryCapacity)
+        {
+            foreach (var other in _open.Keys.Take(_open.Count - OpenEntryCapacity))
+            {
+                if (other != key && _open.TryRemove(other, out var evicted))
+                {
+                    evicted.Release();
+                }
+            }
+        }
+        return fresh;
     }
 
     private async ValueTask<bool> IsVerifiedAsync(SignedStore store, string uri, CancellationToken cancellationToken)
@@ -111,5 +177,61 @@ public sealed class LocalCache
             }
         }
         return string.Join('|', parts);
+    }
+}
+
+/// <summary>An open entry shared by requests: the cache holds one reference, each lease another; the last one closes it.</summary>
+internal sealed class SharedEntry(StoredEntry entry)
+{
+    private int _references = 1;
+
+    public StoredEntry Entry { get; } = entry;
+
+    public string InjectionId => Entry.Injection.Id;
+
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            if (current == 0)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            Entry.Dispose();
+        }
+    }
+}
+
+/// <summary>A stored entry lent for one response; disposing it gives it back (it is not closed while others use it).</summary>
+public sealed class EntryLease : IDisposable, IAsyncDisposable
+{
+    private Action? _release;
+
+    internal EntryLease(StoredEntry entry, Action release)
+    {
+        Entry = entry;
+        _release = release;
+    }
+
+    public StoredEntry Entry { get; }
+
+    public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -34,9 +34,10 @@ public sealed record RoutePlan(IReadOnlyList<Mechanism> Mechanisms, string Reaso
 /// <item>Requests that must stay private — <c>X-Ouinet-Private: true</c>, a method other than GET/HEAD, a body, or
 /// credentials (<c>Cookie</c>, <c>Authorization</c>): the origin, then the injector as a plain proxy. Never cached,
 /// never sent for injection (its canonical request would drop the credentials and fetch someone else's page).</item>
-/// <item>Cacheable requests: a fresh stored entry first; then the origin; then injection; then other clients; then a
-/// stale stored entry as the last resort. When the request insists on revalidation (<c>no-cache</c>,
-/// <c>max-age=0</c>, <c>If-None-Match</c>) a fresh entry is not used first.</item>
+/// <item>Cacheable requests: a fresh stored entry first; then the origin; then injection; then other clients; then the
+/// injector as a plain proxy (it sees no more than an injection shows it, and gives a fresh if unsigned answer when
+/// injection alone failed or is switched off); then a stale stored entry as the last resort. When the request insists
+/// on revalidation (<c>no-cache</c>, <c>max-age=0</c>, <c>If-None-Match</c>) a fresh entry is not used first.</item>
 /// </list>
 /// Mechanisms the user switched off are left out.
 /// </summary>
@@ -68,7 +69,7 @@ public static class RoutePlanner
         {
             plan.Add(Mechanism.LocalCache);
         }
-        plan.AddRange([Mechanism.Origin, Mechanism.Injector, Mechanism.DistributedCache]);
+        plan.AddRange([Mechanism.Origin, Mechanism.Injector, Mechanism.DistributedCache, Mechanism.Proxy]);
         if (stored != StoredState.None)
         {
             plan.Add(Mechanism.StaleCache);

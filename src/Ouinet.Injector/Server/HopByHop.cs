@@ -5,7 +5,7 @@ using Ouinet.Protocol;
 namespace Ouinet.Injector;
 
 /// <summary>Fields that belong to one connection and must not be forwarded (RFC 9110 §7.6.1), plus proxy fields.</summary>
-internal static class HopByHop
+public static class HopByHop
 {
     private static readonly FrozenSet<string> Names = new[]
     {

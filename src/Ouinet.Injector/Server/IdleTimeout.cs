@@ -6,7 +6,7 @@ namespace Ouinet.Injector;
 /// the two apart. <see cref="Reset"/> only stores a timestamp (it runs on every I/O); the one timer, when it fires,
 /// re-arms itself for what is left of the period since the last progress, and cancels once a whole period passed.
 /// </summary>
-internal sealed class IdleTimeout : IDisposable
+public sealed class IdleTimeout : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
     private readonly TimeProvider _time;

@@ -4,7 +4,7 @@ namespace Ouinet.Injector;
 /// Passes reads and writes through to an inner stream and reports each one that moved bytes, so that an
 /// <see cref="IdleTimeout"/> can restart its period on progress, whichever code is doing the I/O.
 /// </summary>
-internal sealed class ProgressStream(Stream inner) : Stream
+public sealed class ProgressStream(Stream inner) : Stream
 {
     public Stream Inner { get; } = inner;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ouinet.Injector;
 
 /// <summary>An absolute <c>http</c>/<c>https</c> request target split into what a request to its origin needs.</summary>
-internal readonly record struct TargetUri(bool Tls, string Authority, string Host, int Port, string PathAndQuery)
+public readonly record struct TargetUri(bool Tls, string Authority, string Host, int Port, string PathAndQuery)
 {
     /// <summary>
     /// Splits <c>scheme://authority[/path][?query][#fragment]</c> (scheme in any case; the fragment is dropped, the path

@@ -9,13 +9,13 @@ public class RoutePlannerTests
     private static readonly EnabledMechanisms All = new();
 
     [Fact]
-    public void CacheableGet_TriesFreshCacheThenOriginThenInjectorThenPeersThenStale()
+    public void CacheableGet_TriesFreshCacheThenOriginThenInjectorThenPeersThenProxyThenStale()
     {
-        Assert.Equal([M.LocalCache, M.Origin, M.Injector, M.DistributedCache, M.StaleCache],
+        Assert.Equal([M.LocalCache, M.Origin, M.Injector, M.DistributedCache, M.Proxy, M.StaleCache],
             RoutePlanner.Plan(Get(), TargetKind.Public, StoredState.Fresh, All).Mechanisms);
-        Assert.Equal([M.Origin, M.Injector, M.DistributedCache, M.StaleCache],
+        Assert.Equal([M.Origin, M.Injector, M.DistributedCache, M.Proxy, M.StaleCache],
             RoutePlanner.Plan(Get(), TargetKind.Public, StoredState.Stale, All).Mechanisms);
-        Assert.Equal([M.Origin, M.Injector, M.DistributedCache],
+        Assert.Equal([M.Origin, M.Injector, M.DistributedCache, M.Proxy],
             RoutePlanner.Plan(Get(), TargetKind.Public, StoredState.None, All).Mechanisms);
     }
 
@@ -46,7 +46,7 @@ public class RoutePlannerTests
     {
         var request = Get();
         request.Fields.Add("Cache-Control", "no-cache");
-        Assert.Equal([M.Origin, M.Injector, M.DistributedCache, M.StaleCache], RoutePlanner.Plan(request, TargetKind.Public, StoredState.Fresh, All).Mechanisms);
+        Assert.Equal([M.Origin, M.Injector, M.DistributedCache, M.Proxy, M.StaleCache], RoutePlanner.Plan(request, TargetKind.Public, StoredState.Fresh, All).Mechanisms);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ internal sealed class JsonLineProcess : IAsyncDisposable
         return new JsonLineProcess(process, name);
     }
 
-    /// <summary>Python with Debian's libtorrent, running a script of shared/interop; skips the test when either is missing.</summary>
+    /// <summary>Python with Debian's libtorrent, running a script of tests/interop/libtorrent (a copy of shared/interop); skips the test when python3-libtorrent is missing.</summary>
     public static JsonLineProcess Libtorrent(string name, params string[] arguments)
     {
         var script = InteropScript("dht_peer.py");
@@ -75,16 +75,7 @@ internal sealed class JsonLineProcess : IAsyncDisposable
 
     public static string InteropScript(string file)
     {
-        string[] candidates =
-        [
-            Path.Combine(TestPaths.RepositoryRoot, "shared", "interop", file),
-            Path.GetFullPath(Path.Combine(TestPaths.RepositoryRoot, "..", "shared", "interop", file)),
-        ];
-        var script = candidates.FirstOrDefault(File.Exists);
-        if (script is null)
-        {
-            Assert.Skip($"The libtorrent interop scripts are not at {string.Join(" or ", candidates)}.");
-        }
+        var script = Path.Combine(TestPaths.LibtorrentInterop, file);
         if (!LibtorrentAvailable.Value)
         {
             Assert.Skip("Debian's python3-libtorrent is not installed (test.sh installs it): /usr/bin/python3 -c 'import libtorrent' failed.");

@@ -28,6 +28,8 @@ public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOn
 /// <item><c>/redirect</c>: 302 to <c>/hello</c> (or to <c>?to=</c>). <c>/status/N</c>: that status.</item>
 /// <item><c>/pause/NAME?size=N&amp;at=M</c>: M bytes, then waits for <see cref="Gate"/> NAME to open, then the rest.</item>
 /// <item><c>/slow</c>: never answers. <c>/broken/N</c>: announces N bytes, sends half, drops the connection.</item>
+/// <item><c>/site/index.html</c>: an HTML page with a stylesheet, a script and an image (<c>/site/style.css</c>,
+/// <c>/site/app.js</c>, <c>/site/logo.png</c>), all <c>Cache-Control: max-age=3600</c>, for browser tests.</item>
 /// <item><c>/echo</c>: the request's method, target and header lines, a blank line, then its body; the response also
 /// carries <c>Keep-Alive</c> and an <c>X-Ouinet-Test</c> field, for proxies that must strip them.</item>
 /// </list>
@@ -163,6 +165,15 @@ public sealed class TestOrigin : IAsyncDisposable
             await WritePatternAsync(context, 0, length / 2);
             await context.Response.Body.FlushAsync(context.RequestAborted);
             context.Abort();
+        });
+        app.MapGet("/site/{name}", (HttpContext context, string name) =>
+        {
+            if (!TestSite.Files.TryGetValue(name, out var file))
+            {
+                return Results.NotFound();
+            }
+            context.Response.Headers.CacheControl = "max-age=3600";
+            return Results.Bytes(file.Content, file.ContentType);
         });
         app.Map("/echo", async (HttpContext context) =>
         {

@@ -1,0 +1,347 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Ouinet.Http;
+using Ouinet.Injector;
+
+namespace Ouinet.Client.Upstream;
+
+/// <summary>Why talking to the injector failed before a response head arrived.</summary>
+public sealed class InjectorUnreachableException : Exception
+{
+    public InjectorUnreachableException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    public InjectorUnreachableException()
+        : this("The injector could not be reached.")
+    {
+    }
+
+    public InjectorUnreachableException(string message)
+        : this(message, null)
+    {
+    }
+}
+
+/// <summary>
+/// Connections to the injector: TCP, or TLS pinned to exactly the certificate of <c>injector-tls-cert-file</c> (no name
+/// check, no system CAs, as Ouinet C++: the injector's certificate is self-signed for <c>localhost</c>), with
+/// <c>Proxy-Authorization: Basic</c> from <c>injector-credentials</c> on every request. Finished keep-alive connections
+/// are pooled (at most <see cref="MaxIdle"/>); one found dead is replaced once for a request without a body.
+/// Connecting (with TLS) is bounded by the connect timeout, waiting for a response head by the idle timeout.
+/// </summary>
+public sealed class InjectorConnector : IAsyncDisposable
+{
+    public const int MaxIdle = 16;
+    private static readonly TimeSpan PooledLifetime = TimeSpan.FromSeconds(50);
+
+    private readonly InjectorEndpoint _endpoint;
+    private readonly X509Certificate2? _pinned;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _idleTimeout;
+    private readonly HttpLimits _limits;
+    private readonly TimeProvider _time;
+    private readonly Stack<InjectorLink> _idle = new();
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time)
+    {
+        _endpoint = endpoint;
+        _pinned = pinnedCertificate;
+        _connectTimeout = connectTimeout;
+        _idleTimeout = idleTimeout;
+        _limits = limits;
+        _time = time;
+        Authorization = credentials is null ? null : "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
+    }
+
+    /// <summary>The <c>Proxy-Authorization</c> value sent with every request, if any.</summary>
+    public string? Authorization { get; }
+
+    public InjectorEndpoint Endpoint => _endpoint;
+
+    /// <summary>Connections opened so far (tests check reuse with it).</summary>
+    public int ConnectionsOpened { get; private set; }
+
+    /// <summary>
+    /// Sends <paramref name="head"/> (absolute-form target; <c>Proxy-Authorization</c> is added here) with an optional
+    /// body and returns the response head with its body reader. Throws <see cref="InjectorUnreachableException"/> when
+    /// no response head came.
+    /// </summary>
+    public async Task<InjectorResponse> SendAsync(HttpRequestHead head, ReadOnlyMemory<byte>? body, Action? onProgress, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Authorization is not null)
+        {
+            head.Fields.Set("Proxy-Authorization", Authorization);
+        }
+        while (true)
+        {
+            var link = TakeIdle() ?? await ConnectAsync(cancellationToken);
+            try
+            {
+                return await ExchangeAsync(link, head, body, onProgress, cancellationToken);
+            }
+            catch (InjectorUnreachableException) when (link.IsReused && body is null && !cancellationToken.IsCancellationRequested)
+            {
+                // Closed by the injector while it sat in the pool: try a fresh connection.
+                await link.DisposeAsync();
+            }
+            catch
+            {
+                await link.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<InjectorLink> all;
+        lock (_lock)
+        {
+            _disposed = true;
+            all = [.. _idle];
+            _idle.Clear();
+        }
+        foreach (var link in all)
+        {
+            await link.DisposeAsync();
+        }
+    }
+
+    internal async ValueTask ReturnAsync(InjectorLink link)
+    {
+        link.IsReused = true;
+        link.IdleSince = _time.GetTimestamp();
+        lock (_lock)
+        {
+            if (!_disposed && _idle.Count < MaxIdle)
+            {
+                _idle.Push(link);
+                return;
+            }
+        }
+        await link.DisposeAsync();
+    }
+
+    private async Task<InjectorResponse> ExchangeAsync(InjectorLink link, HttpRequestHead head, ReadOnlyMemory<byte>? body, Action? onProgress, CancellationToken cancellationToken)
+    {
+        using var idle = new IdleTimeout(_idleTimeout, _time, cancellationToken);
+        link.Progress.OnProgress = () =>
+        {
+            idle.Reset();
+            onProgress?.Invoke();
+        };
+        try
+        {
+            HttpWriter.WriteRequestHead(link.Writer, head);
+            if (body is { } bytes)
+            {
+                link.Writer.Write(bytes.Span);
+            }
+            await link.Writer.FlushAsync(idle.Token);
+            HttpResponseHead response;
+            do
+            {
+                response = await link.Reader.ReadResponseHeadAsync(idle.Token);
+            }
+            while (response.StatusCode < 200);
+            var reader = link.Reader.ReadResponseBody(response, head.Method);
+            var keepAlive = response.Version == HttpProtocolVersion.Http11 && reader.Framing != BodyFraming.UntilClose
+                && !HasClose(response.Fields) && !HasClose(head.Fields);
+            link.Progress.OnProgress = onProgress;
+            return new InjectorResponse(this, link, response, reader, keepAlive);
+        }
+        catch (OperationCanceledException e) when (idle.HasTimedOut)
+        {
+            throw new InjectorUnreachableException($"The injector sent nothing for {_idleTimeout.TotalSeconds:0.#} s.", e);
+        }
+        catch (Exception e) when (e is HttpParseException or IOException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new InjectorUnreachableException($"The injector connection broke: {e.Message}", e);
+        }
+    }
+
+    private InjectorLink? TakeIdle()
+    {
+        List<InjectorLink>? stale = null;
+        InjectorLink? found = null;
+        lock (_lock)
+        {
+            while (_idle.TryPop(out var candidate))
+            {
+                if (_time.GetElapsedTime(candidate.IdleSince) < PooledLifetime && candidate.IsIdleAndOpen())
+                {
+                    found = candidate;
+                    break;
+                }
+                (stale ??= []).Add(candidate);
+            }
+        }
+        foreach (var link in stale ?? [])
+        {
+            _ = link.DisposeAsync().AsTask();
+        }
+        return found;
+    }
+
+    private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        var socket = new Socket(_endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream transport;
+        try
+        {
+            await socket.ConnectAsync(_endpoint.EndPoint, timeout.Token);
+            transport = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && timeout.HasTimedOut))
+        {
+            socket.Dispose();
+            throw new InjectorUnreachableException($"Cannot connect to the injector at {_endpoint}: {e.Message}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        if (_pinned is not null)
+        {
+            var tls = new SslStream(transport, leaveInnerStreamOpen: false);
+            try
+            {
+                await tls.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions
+                    {
+                        TargetHost = "localhost",
+                        RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(_pinned.RawData),
+                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                        ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    },
+                    timeout.Token);
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or SocketException || (e is OperationCanceledException && timeout.HasTimedOut))
+            {
+                await tls.DisposeAsync();
+                throw new InjectorUnreachableException($"TLS with the injector at {_endpoint} failed (is injector-tls-cert-file its tls-cert.pem?): {e.Message}", e);
+            }
+            catch
+            {
+                await tls.DisposeAsync();
+                throw;
+            }
+            transport = tls;
+        }
+        lock (_lock)
+        {
+            ConnectionsOpened++;
+        }
+        return new InjectorLink(socket, transport, _limits);
+    }
+
+    private static bool HasClose(HttpFields fields) =>
+        fields.GetAll("Connection").Any(v => v.Split(',').Any(t => t.Trim().Equals("close", StringComparison.OrdinalIgnoreCase)));
+}
+
+/// <summary>One connection to the injector with its HTTP reader and writer.</summary>
+internal sealed class InjectorLink : IAsyncDisposable
+{
+    public InjectorLink(Socket socket, Stream transport, HttpLimits limits)
+    {
+        Socket = socket;
+        Progress = new ProgressStream(transport);
+        Input = PipeReader.Create(Progress, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        Reader = new HttpMessageReader(Input, limits, leaveOpen: true);
+        Writer = PipeWriter.Create(Progress, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
+    }
+
+    public Socket Socket { get; }
+
+    public ProgressStream Progress { get; }
+
+    public PipeReader Input { get; }
+
+    public HttpMessageReader Reader { get; }
+
+    public PipeWriter Writer { get; }
+
+    public bool IsReused { get; set; }
+
+    public long IdleSince { get; set; }
+
+    public bool IsIdleAndOpen()
+    {
+        try
+        {
+            return Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Reader.DisposeAsync();
+        await Input.CompleteAsync();
+        await Writer.CompleteAsync();
+        try
+        {
+            await Progress.DisposeAsync();
+        }
+        catch (IOException)
+        {
+        }
+        Socket.Dispose();
+    }
+}
+
+/// <summary>The injector's response head and body; dispose it once done (a finished keep-alive connection goes back to the pool).</summary>
+public sealed class InjectorResponse : IAsyncDisposable
+{
+    private readonly InjectorConnector _connector;
+    private readonly InjectorLink _link;
+    private bool _disposed;
+
+    internal InjectorResponse(InjectorConnector connector, InjectorLink link, HttpResponseHead head, HttpBodyReader body, bool keepAlive)
+    {
+        _connector = connector;
+        _link = link;
+        Head = head;
+        Body = body;
+        KeepAlive = keepAlive;
+    }
+
+    public HttpResponseHead Head { get; }
+
+    public HttpBodyReader Body { get; }
+
+    public bool KeepAlive { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _link.Progress.OnProgress = null;
+        if (KeepAlive && Body.IsCompleted)
+        {
+            await _connector.ReturnAsync(_link);
+        }
+        else
+        {
+            await _link.DisposeAsync();
+        }
+    }
+}
