@@ -128,7 +128,7 @@ public sealed class OuinetClient : IAsyncDisposable
         if (Options.Injector is { } endpoint)
         {
             _injectorCertificate = Options.InjectorTlsCertificateFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider);
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, Options.OverlayDialer);
             if (!Options.DisableProxyAccess)
             {
                 mechanisms.Add(new ProxyMechanism(Injector));
@@ -138,6 +138,10 @@ public sealed class OuinetClient : IAsyncDisposable
                 mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger));
             }
             var security = _injectorCertificate is null ? "cleartext TCP" : "TLS, pinned certificate";
+            if (endpoint.Transport == InjectorTransport.Overlay)
+            {
+                security = (_injectorCertificate is null ? "cleartext" : "TLS, pinned certificate") + ", over an overlay flow";
+            }
             var name = endpoint.ToString();
             Log.Injector(Logger, name, security);
         }

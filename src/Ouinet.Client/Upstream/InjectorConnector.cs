@@ -30,8 +30,9 @@ public sealed class InjectorUnreachableException : Exception
 }
 
 /// <summary>
-/// Connections to the injector: TCP, or TLS pinned to exactly the certificate of <c>injector-tls-cert-file</c> (no name
-/// check, no system CAs, as Ouinet C++: the injector's certificate is self-signed for <c>localhost</c>), with
+/// Connections to the injector: TCP or an overlay flow (<c>overlay:NAME</c>, through the host's
+/// <see cref="OverlayDialer"/>), or TLS over either, pinned to exactly the certificate of <c>injector-tls-cert-file</c> (no
+/// name check, no system CAs, as Ouinet C++: the injector's certificate is self-signed for <c>localhost</c>), with
 /// <c>Proxy-Authorization: Basic</c> from <c>injector-credentials</c> on every request. Finished keep-alive connections
 /// are pooled (at most <see cref="MaxIdle"/>); one found dead is replaced once for a request without a body.
 /// Connecting (with TLS) is bounded by the connect timeout, waiting for a response head by the idle timeout.
@@ -47,12 +48,14 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly HttpLimits _limits;
     private readonly TimeProvider _time;
+    private readonly OverlayDialer? _overlay;
     private readonly Stack<InjectorLink> _idle = new();
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time)
+    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time, OverlayDialer? overlay = null)
     {
+        _overlay = overlay;
         _endpoint = endpoint;
         _pinned = pinnedCertificate;
         _connectTimeout = connectTimeout;
@@ -196,21 +199,30 @@ public sealed class InjectorConnector : IAsyncDisposable
     private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
     {
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
-        var socket = new Socket(_endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket? socket = null;
         Stream transport;
         try
         {
-            await socket.ConnectAsync(_endpoint.EndPoint, timeout.Token);
-            transport = new NetworkStream(socket, ownsSocket: true);
+            if (_endpoint.Transport == InjectorTransport.Overlay)
+            {
+                var dial = _overlay ?? throw new InvalidOperationException("injector-ep overlay: without an overlay node");
+                transport = await dial(_endpoint.OverlayName!, timeout.Token);
+            }
+            else
+            {
+                socket = new Socket(_endpoint.EndPoint!.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(_endpoint.EndPoint, timeout.Token);
+                transport = new NetworkStream(socket, ownsSocket: true);
+            }
         }
-        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && timeout.HasTimedOut))
+        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && timeout.HasTimedOut))
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw new InjectorUnreachableException($"Cannot connect to the injector at {_endpoint}: {e.Message}", e);
         }
         catch
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw;
         }
         if (_pinned is not null)
@@ -254,7 +266,8 @@ public sealed class InjectorConnector : IAsyncDisposable
 /// <summary>One connection to the injector with its HTTP reader and writer.</summary>
 internal sealed class InjectorLink : IAsyncDisposable
 {
-    public InjectorLink(Socket socket, Stream transport, HttpLimits limits)
+    /// <summary><paramref name="socket"/> is null over an overlay flow (nothing to poll: a flow found dead on use is replaced as a pooled TCP one is).</summary>
+    public InjectorLink(Socket? socket, Stream transport, HttpLimits limits)
     {
         Socket = socket;
         Progress = new ProgressStream(transport);
@@ -263,7 +276,7 @@ internal sealed class InjectorLink : IAsyncDisposable
         Writer = PipeWriter.Create(Progress, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
     }
 
-    public Socket Socket { get; }
+    public Socket? Socket { get; }
 
     public ProgressStream Progress { get; }
 
@@ -281,7 +294,7 @@ internal sealed class InjectorLink : IAsyncDisposable
     {
         try
         {
-            return Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead);
+            return Socket is null || (Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead));
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -301,7 +314,7 @@ internal sealed class InjectorLink : IAsyncDisposable
         catch (IOException)
         {
         }
-        Socket.Dispose();
+        Socket?.Dispose();
     }
 }
 
