@@ -674,7 +674,7 @@ internal sealed class DelayLossController
     public const double MaxWindow = Flow.ReorderQueueSize;
     private static readonly TimeSpan Target = TimeSpan.FromMilliseconds(25);
     private TimeSpan _minRtt = TimeSpan.MaxValue;
-    private TimeSpan _lastDecrease = TimeSpan.MinValue;
+    private TimeSpan? _lastDecrease;
     private double _ssthresh = MaxWindow;
 
     public double Window { get; private set; } = 16;
@@ -684,7 +684,7 @@ internal sealed class DelayLossController
         if (sample is { } rtt)
         {
             _minRtt = rtt < _minRtt ? rtt : _minRtt;
-            if (rtt - _minRtt > Target && now - _lastDecrease > srtt)
+            if (rtt - _minRtt > Target && SinceDecrease(now) > srtt)
             {
                 Window = Math.Max(2, Window * 0.85);
                 _ssthresh = Window;
@@ -695,9 +695,12 @@ internal sealed class DelayLossController
         Window = Math.Min(MaxWindow, Window < _ssthresh ? Window + packets : Window + (packets / Window));
     }
 
+    /// <summary>Time since the last decrease; never decreased: forever (not <c>now - MinValue</c>, which overflows).</summary>
+    private TimeSpan SinceDecrease(TimeSpan now) => _lastDecrease is { } last ? now - last : TimeSpan.MaxValue;
+
     public void OnLoss(TimeSpan now, TimeSpan srtt)
     {
-        if (now - _lastDecrease > srtt)
+        if (SinceDecrease(now) > srtt)
         {
             _ssthresh = Math.Max(2, Window / 2);
             Window = _ssthresh;

@@ -6,8 +6,7 @@ namespace Ouinet.Overlay.Tests.Process;
 /// <summary>Real processes on loopback UDP: <c>ouinet overlay node</c> members and <c>ouinet overlay ping</c> joining them.</summary>
 public class ProcessTests
 {
-    // The CLI as built in its own folder (test.sh builds the solution in Release first).
-    private static string Ouinet => Path.Combine(TestPaths.RepositoryRoot, "src", "Ouinet.Cli", "bin", "Release", "net10.0", "ouinet.dll");
+    private static string Ouinet => TestPaths.OuinetDll;
 
     private static System.Diagnostics.Process Start(string args)
     {
