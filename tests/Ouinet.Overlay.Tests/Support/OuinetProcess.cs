@@ -35,9 +35,16 @@ internal sealed class OuinetProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static OuinetProcess Start(string name, params string[] args)
+    public static OuinetProcess Start(string name, params string[] args) => StartWith(["dotnet"], name, args);
+
+    /// <summary>Runs <c>PREFIX… ouinet.dll ARGS</c>, the prefix ending in <c>dotnet</c> (e.g. <c>ip netns exec NS dotnet</c>).</summary>
+    public static OuinetProcess StartWith(string[] prefix, string name, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(prefix[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var p in prefix.Skip(1))
+        {
+            info.ArgumentList.Add(p);
+        }
         info.ArgumentList.Add(TestPaths.OuinetDll);
         foreach (var arg in args)
         {
