@@ -38,10 +38,13 @@ internal sealed class NetNs : IDisposable
         return null;
     }
 
+    /// <summary>The full name of the namespace made by <see cref="Add"/> for <paramref name="role"/>.</summary>
+    public string Name(string role) => $"{_prefix}-{role}";
+
     /// <summary>Creates a namespace (loopback up) and returns its name.</summary>
     public string Add(string role)
     {
-        var name = $"{_prefix}-{role}";
+        var name = Name(role);
         Run("ip", "netns", "add", name);
         _namespaces.Add(name);
         Run("ip", "-n", name, "link", "set", "lo", "up");
