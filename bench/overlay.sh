@@ -59,7 +59,7 @@ EOF
 
 shim_conf() { # file port extra-shim extra-top
   cat > "$1" <<EOF
-$4
+${4:-}
 [udp4.udp]
 bootstrap = "udp"
 ip = "127.0.0.1"
@@ -143,11 +143,13 @@ for run in $(seq "$runs"); do
 
   for kind in utp utp-small tcp; do
     proto=${kind%%-*}; extra=(); [ "$kind" = utp-small ] && extra=(--small-packets)
-    coproc RECV { dotnet "$utpbench" "$proto-recv" "${extra[@]}"; }
-    read -r line <&"${RECV[0]}"; port=${line#ready }
+    dotnet "$utpbench" "$proto-recv" "${extra[@]}" > "$work/recv.txt" 2>&1 &
+    recv=$!
+    for _ in $(seq 300); do grep -q '^ready ' "$work/recv.txt" && break; sleep 0.1; done
+    port=$(sed -n 's/^ready //p' "$work/recv.txt")
     dotnet "$utpbench" "$proto-send" --peer "127.0.0.1:$port" --bytes "$bytes" "${extra[@]}" >/dev/null
-    read -r json <&"${RECV[0]}"
-    wait "$RECV_PID" 2>/dev/null || true
+    wait "$recv"
+    json=$(grep '^{' "$work/recv.txt")
     tput[$kind]+="$(python3 -c 'import json,sys; f=json.loads(sys.argv[1])["flows"][0]; print("%.1f" % (f["bytes"]*8/f["seconds"]/1e6))' "$json") "
   done
 done
