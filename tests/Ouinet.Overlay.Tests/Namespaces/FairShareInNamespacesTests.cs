@@ -18,7 +18,7 @@ public partial class FairShareInNamespacesTests(ITestOutputHelper output)
     private const long Rate = 16_000_000;
     private const int BinMs = 20;
 
-    [Fact(Timeout = 240_000, Skip = "Known problem (src/Ouinet.Overlay/README.md): with real processes MB-ECN starves the first flow when the second joins (measured: alone 15.2 Mb/s; together 0.3 and 16.2 Mb/s), where the simulated experiment converges in 100 ms. Left for the next session.")]
+    [Fact(Timeout = 240_000, Skip = "Known problem (src/Ouinet.Overlay/README.md): with real processes the two MB-ECN flows take turns (one at 15-18 Mb/s while the other falls to 0-3, swapping every second or two) instead of converging to a fair share as the simulated experiment does in 100 ms. Left for the next session.")]
     public async Task Two_flows_through_a_rate_limited_member_converge_to_a_fair_share()
     {
         if (NetNs.Unavailable() is { } reason)
@@ -73,6 +73,10 @@ public partial class FairShareInNamespacesTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"alone {alone:0.0} Mb/s; together {shareA:0.0} and {shareB:0.0} Mb/s; fair (every later 100 ms window within 40-60 %) {converged?.ToString("0", CultureInfo.InvariantCulture) ?? "never"} ms after the second flow's first packets"));
         output.WriteLine(NetNsRouterStatus(routerNode));
+        for (var t = joined - 1000; t < left + 500; t += 250)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t - joined,6:0} ms: {Mean(a, t, t + 250),5:0.0} {Mean(b, t, t + 250),5:0.0} Mb/s"));
+        }
         output.WriteLine($"--c1--\n{first.Output}\n--c2--\n{second.Output}");
 
         // Alone, the flow gets most of what it sends (16 of the 20 Mb/s cap).
