@@ -12,6 +12,7 @@ namespace Ouinet.Overlay.Tests.Namespaces;
 /// Alone, a flow gets what it sends; with two, both converge to a fair share. Scaled down from 100 Mb/s to 20 Mb/s
 /// for a shared 2-core machine. The measured convergence time goes to bench/results/overlay.md.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public partial class FairShareInNamespacesTests(ITestOutputHelper output)
 {
     private const long Cap = 20_000_000;

@@ -12,6 +12,7 @@ namespace Ouinet.Overlay.Tests.Namespaces;
 /// experiment, <see cref="Experiments.PingUnderNetemTests"/>, has it). One <c>ouinet overlay ping</c> per QoS cube over
 /// the UDP shim, at the same time: raw has no retransmission and loses pings; data delivers every one, in order.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
 {
     private const int Count = 50;

@@ -10,6 +10,7 @@ namespace Ouinet.Overlay.Tests.Process;
 /// an <c>ouinet overlay node</c> relay and <c>ouinet client --injector-ep overlay:injector</c> in a line; the client
 /// (with origin access off) gets a page from the injector over the overlay and verifies its signatures.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public class InjectorProcessTests
 {
     [Fact(Timeout = 120_000)]

@@ -9,6 +9,7 @@ namespace Ouinet.Overlay.Tests.Process;
 /// <c>ouinet overlay ping</c> process joins through one member (a new member connected to that one only), resolves
 /// the name through the layer's DHT directory and pings it; killing a member on the path makes routing reconverge.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public partial class TopologyProcessTests(ITestOutputHelper output)
 {
     private const string Name = "oping";
