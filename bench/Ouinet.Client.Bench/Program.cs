@@ -239,7 +239,7 @@ static long Rss(int pid)
 
 static Process StartClient(string cli, string repo, IPEndPoint injector, string key)
 {
-    var info = new ProcessStartInfo("dotnet", [cli, "client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0", "--injector-ep", $"tcp:{injector}",
+    var info = new ProcessStartInfo("dotnet", [cli, "client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0", "--injector-ep", $"tcp:{injector}",
         "--cache-http-public-key", key, "--disable-origin-access", "--log-level", "WARN"])
     { RedirectStandardOutput = false, RedirectStandardError = false };
     return Process.Start(info)!;

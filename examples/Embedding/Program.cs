@@ -17,7 +17,8 @@ url ??= origin!.Url;
 
 var builder = new OuinetClientBuilder()
     .WithRepository(repository)                          // CA, cache and config live here (created when missing)
-    .ListenOn(new IPEndPoint(IPAddress.Loopback, 0));    // any free port (the default is 127.0.0.1:8077)
+    .ListenOn(new IPEndPoint(IPAddress.Loopback, 0))     // any free port (the default is 127.0.0.1:8077)
+    .WithFrontEnd(new IPEndPoint(IPAddress.Loopback, 0)); // the status page too (default 127.0.0.1:8078; WithoutFrontEnd() for none)
 if (args.Length >= 3)
 {
     builder.WithInjector(args[1]).WithCachePublicKey(args[2]);
@@ -25,7 +26,7 @@ if (args.Length >= 3)
 
 await using var client = builder.Build();
 var proxy = await client.StartAsync();
-Console.WriteLine($"Ouinet client proxy on {proxy}; its CA (for HTTPS) is {client.CaCertificatePath}");
+Console.WriteLine($"Ouinet client proxy on {proxy}; its CA (for HTTPS) is {client.CaCertificatePath}; front-end on http://{client.FrontEndEndPoint}/");
 
 using var handler = new HttpClientHandler
 {

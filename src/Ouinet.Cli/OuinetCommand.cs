@@ -16,6 +16,7 @@ internal static class OuinetCommand
         DhtCommand.Create(),
         OverlayCommand.Create(),
         UtpCommand.Create(),
+        TestbedCommand.Create(),
     };
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Ouinet.Cache.Policy;
 using Ouinet.Http;
 using Ouinet.Injector.Origin;
@@ -16,6 +17,9 @@ public sealed partial record ClientOptions
 {
     /// <summary>Ouinet's default proxy endpoint.</summary>
     public static readonly IPEndPoint DefaultProxyEndPoint = new(IPAddress.Loopback, 8077);
+
+    /// <summary>Ouinet's default front-end endpoint.</summary>
+    public static readonly IPEndPoint DefaultFrontEndEndPoint = new(IPAddress.Loopback, 8078);
 
     /// <summary><c>--repo</c>: holds the config, the CA (<c>ssl-ca-cert.pem</c>, <c>ssl-ca-key.pem</c>) and the cache (<c>data-v3</c>, <c>dht_groups</c>). Created when missing.</summary>
     public required string Repository { get; init; }
@@ -35,7 +39,7 @@ public sealed partial record ClientOptions
     /// <summary><c>cache-http-public-key</c>: the injector's Ed25519 key, 64 hex or 52 base32 characters.</summary>
     public string? CacheHttpPublicKey { get; init; }
 
-    /// <summary><c>cache-type</c>: <c>bep5-http</c> is accepted (the distributed cache itself is not built yet); nothing else.</summary>
+    /// <summary><c>cache-type</c>: <c>bep5-http</c> starts the distributed cache (DHT, uTP peer server, announcements, fetching from peers); nothing else.</summary>
     public IReadOnlyList<string> CacheTypes { get; init; } = [];
 
     /// <summary><c>cache-static-root</c>: content folder of a read-only static cache (must exist).</summary>
@@ -58,6 +62,24 @@ public sealed partial record ClientOptions
 
     /// <summary><c>disable-injector-access</c>: injection (signed, cached).</summary>
     public bool DisableInjectorAccess { get; init; }
+
+    /// <summary>
+    /// <c>disable-cache-access</c> (ours, persistent): do not use the distributed cache (the name Ouinet's Android wrapper
+    /// and example config use for it). The front-end's "Distributed cache" switch.
+    /// </summary>
+    public bool DisableDistributedCache { get; init; }
+
+    /// <summary><c>front-end-ep</c>: the front-end (status page and JSON API); port 0 picks a free one; null: no front-end.</summary>
+    public IPEndPoint? FrontEndEndPoint { get; init; } = DefaultFrontEndEndPoint;
+
+    /// <summary><c>frontend-credentials</c>: <c>user:password</c> the front-end asks for (HTTP Basic) when set.</summary>
+    public string? FrontEndCredentials { get; init; }
+
+    /// <summary><c>log-level</c>: the client's log level at start; the front-end changes it at run time.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary><c>enable-log-file</c>: also write the log (at Debug and above) to <c>&lt;repo&gt;/log.txt</c>, served at <c>/logfile.txt</c>.</summary>
+    public bool EnableLogFile { get; init; }
 
     /// <summary><c>local-domain</c>: hosts under this top-level domain go to the origin only and are never cached.</summary>
     public string LocalDomain { get; init; } = "local";
@@ -138,6 +160,14 @@ public sealed partial record ClientOptions
         {
             errors.Add("injector-credentials: must be user:password");
         }
+        if (FrontEndCredentials is { } frontEndCredentials && !frontEndCredentials.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add("frontend-credentials: must be user:password");
+        }
+        if (LogLevel is LogLevel.None)
+        {
+            errors.Add("log-level: must be a level, not None");
+        }
         if (InjectorCredentials is not null && InjectorEndpoint is null)
         {
             errors.Add("injector-credentials: needs an injector endpoint (injector-ep)");
@@ -172,7 +202,7 @@ public sealed partial record ClientOptions
         {
             if (type != "bep5-http")
             {
-                errors.Add($"cache-type \"{type}\": not supported (only bep5-http, whose distributed cache is not built yet)");
+                errors.Add($"cache-type \"{type}\": not supported (only bep5-http)");
             }
             else if (CacheHttpPublicKey is null)
             {
@@ -222,6 +252,7 @@ public sealed partial record ClientOptions
         {
             errors.Add("timeouts must be positive");
         }
+        ValidateDistributedCache(errors);
         if (TimeProvider is null || OriginResolver is null || Limits is null || ExtraTrustedCertificates is null || CacheTypes is null)
         {
             errors.Add("the time provider, resolver, limits, certificate and cache type lists must be set");

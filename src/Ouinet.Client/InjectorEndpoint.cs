@@ -9,6 +9,9 @@ public enum InjectorTransport
 {
     Tcp,
 
+    /// <summary>uTP on the client's UDP socket (shared with the DHT when the distributed cache runs).</summary>
+    Utp,
+
     /// <summary><c>overlay:NAME</c>: a reliable flow to NAME in the Ouroboros-style overlay (<see cref="OverlayDialer"/>).</summary>
     Overlay,
 }
@@ -20,15 +23,20 @@ public enum InjectorTransport
 public delegate ValueTask<Stream> OverlayDialer(string name, CancellationToken cancellationToken);
 
 /// <summary>
-/// An <c>injector-ep</c> value, <c>TYPE:ENDPOINT</c>: <c>tcp:IP:PORT</c> (IPv6 as <c>[ADDR]:PORT</c>) or
-/// <c>overlay:NAME</c> (<see cref="EndPoint"/> null, <see cref="OverlayName"/> set).
+/// An <c>injector-ep</c> value, <c>TYPE:ENDPOINT</c>: <c>tcp:IP:PORT</c> or <c>utp:IP:PORT</c> (IPv6 as
+/// <c>[ADDR]:PORT</c>), or <c>overlay:NAME</c> (<see cref="EndPoint"/> null, <see cref="OverlayName"/> set).
 /// </summary>
 public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint? EndPoint, string? OverlayName = null)
 {
     /// <summary>Longest overlay name accepted (names are hashed into the layer's directory; this only bounds input).</summary>
     public const int MaxOverlayNameLength = 255;
 
-    public override string ToString() => Transport == InjectorTransport.Overlay ? $"overlay:{OverlayName}" : $"tcp:{EndPoint}";
+    public override string ToString() => Transport switch
+    {
+        InjectorTransport.Overlay => $"overlay:{OverlayName}",
+        InjectorTransport.Utp => $"utp:{EndPoint}",
+        _ => $"tcp:{EndPoint}",
+    };
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="error"/> says what is wrong, naming what is not built yet.</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out InjectorEndpoint? endpoint, out string error)
@@ -42,13 +50,14 @@ public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint? E
         switch (type)
         {
             case "tcp":
+            case "utp":
                 var hasPort = rest.StartsWith('[') ? rest.Contains("]:", StringComparison.Ordinal) : rest.Contains(':', StringComparison.Ordinal);
                 if (hasPort && IPEndPoint.TryParse(rest, out var ep) && ep.Port != 0 && (ep.AddressFamily != AddressFamily.InterNetworkV6 || rest.StartsWith('[')))
                 {
-                    endpoint = new InjectorEndpoint(InjectorTransport.Tcp, ep);
+                    endpoint = new InjectorEndpoint(type == "utp" ? InjectorTransport.Utp : InjectorTransport.Tcp, ep);
                     return true;
                 }
-                error = "expected tcp:IP:PORT (an IP address, not a name; IPv6 as [ADDR]:PORT)";
+                error = $"expected {type}:IP:PORT (an IP address, not a name; IPv6 as [ADDR]:PORT)";
                 return false;
             case "overlay":
                 if (rest.Length is > 0 and <= MaxOverlayNameLength && !rest.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
@@ -57,9 +66,6 @@ public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint? E
                     return true;
                 }
                 error = $"expected overlay:NAME (a name registered in the overlay, 1 to {MaxOverlayNameLength} characters, no spaces)";
-                return false;
-            case "utp":
-                error = "utp: endpoints come with the uTP transport, not built yet; use tcp:IP:PORT";
                 return false;
             case "i2p":
                 error = "i2p: endpoints are not supported";

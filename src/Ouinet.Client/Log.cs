@@ -29,9 +29,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "cache-type bep5-http: the distributed cache is not built yet; only the local cache is used")]
-    public static partial void NoDistributedCache(ILogger logger);
-
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Accepting a browser connection failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);
 
@@ -82,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "Unexpected error on a browser connection")]
     public static partial void Unexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Front-end listening on http://{EndPoint}/")]
+    public static partial void FrontEndListening(ILogger logger, IPEndPoint endPoint);
 }

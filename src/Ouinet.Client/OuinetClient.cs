@@ -6,6 +6,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ouinet.Cache.Store;
 using Ouinet.Client.Caching;
+using Ouinet.Client.DistributedCache;
+using Ouinet.Client.FrontEnd;
+using Ouinet.Client.Logging;
 using Ouinet.Client.Proxy;
 using Ouinet.Client.Routing;
 using Ouinet.Client.Tls;
@@ -25,7 +28,8 @@ public sealed class OuinetClient : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly SwitchedLoggerFactory _loggerFactory;
+    private readonly LogFile _logFile;
     private Socket? _listener;
     private Task? _acceptLoop;
     private Task? _stopTask;
@@ -36,8 +40,11 @@ public sealed class OuinetClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Switches = new ClientSwitches(ClientSwitchState.From(options));
+        _logFile = new LogFile(options.Repository, options.TimeProvider);
+        _loggerFactory = new SwitchedLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance, Switches, _logFile);
         Logger = _loggerFactory.CreateLogger("Ouinet.Client");
+        Statistics = new RequestStatistics(options.TimeProvider);
     }
 
     public ClientOptions Options { get; }
@@ -57,8 +64,46 @@ public sealed class OuinetClient : IAsyncDisposable
     /// <summary>The local cache (own store and static cache); null when no <c>cache-http-public-key</c> is set.</summary>
     public LocalCache? Cache { get; private set; }
 
-    /// <summary>The mechanisms in use (the options' switches and what is configured).</summary>
-    public EnabledMechanisms Mechanisms { get; private set; } = new();
+    /// <summary>
+    /// The mechanisms the next request may use: the switches (<see cref="Switches"/>, changed at run time by the front-end)
+    /// and what is configured (an injector, its key, a distributed cache).
+    /// </summary>
+    public EnabledMechanisms Mechanisms
+    {
+        get
+        {
+            var on = Switches.Current;
+            return new EnabledMechanisms(
+                Origin: on.OriginAccess,
+                Proxy: Injector is not null && on.ProxyAccess,
+                Injector: Injector is not null && Options.PublicKey is not null && on.InjectorAccess,
+                DistributedCache: DistributedCache is not null && on.DistributedCache);
+        }
+    }
+
+    /// <summary>The run-time switches (mechanisms, log level, log file); persistent options are saved from its <see cref="ClientSwitches.Changed"/>.</summary>
+    public ClientSwitches Switches { get; }
+
+    /// <summary>Where the client is in its life cycle.</summary>
+    public ClientState State { get; private set; } = ClientState.Created;
+
+    /// <summary>What the router did with recent requests (the dashboard's source).</summary>
+    public RequestStatistics Statistics { get; }
+
+    /// <summary>The distributed cache's state, while it runs; null when it is not enabled (the front-end says so).</summary>
+    public IDistributedCacheStatus? DistributedCache { get; internal set; }
+
+    /// <summary>The bound front-end endpoint, once started; null without a front-end (<see cref="ClientOptions.FrontEndEndPoint"/> null).</summary>
+    public IPEndPoint? FrontEndEndPoint => FrontEnd?.EndPoint;
+
+    /// <summary>The log file (<c>&lt;repo&gt;/log.txt</c>) written while <see cref="ClientSwitchState.LogFile"/> is on.</summary>
+    public LogFile LogFile => _logFile;
+
+    internal FrontEndServer? FrontEnd { get; private set; }
+
+    private DistributedCacheService? _distributedCache;
+
+    private Ouinet.Utp.UtpSocket? _ownUtp;
 
     /// <summary>Connections to the injector, when one is configured.</summary>
     public InjectorConnector? Injector { get; private set; }
@@ -81,9 +126,9 @@ public sealed class OuinetClient : IAsyncDisposable
     /// Validates the options (throws <see cref="ClientOptionsException"/> listing every problem), prepares the repository
     /// (CA, store), binds the proxy endpoint and starts accepting. Returns the bound endpoint (port 0 resolved).
     /// </summary>
-    public Task<IPEndPoint> StartAsync(CancellationToken cancellationToken = default)
+    public async Task<IPEndPoint> StartAsync(CancellationToken cancellationToken = default)
     {
-        if (_listener is not null)
+        if (State != ClientState.Created)
         {
             throw new InvalidOperationException("The client is already started.");
         }
@@ -93,7 +138,29 @@ public sealed class OuinetClient : IAsyncDisposable
             throw new ClientOptionsException(errors);
         }
         cancellationToken.ThrowIfCancellationRequested();
+        State = ClientState.Starting;
+        try
+        {
+            return await StartCoreAsync(cancellationToken);
+        }
+        catch
+        {
+            State = ClientState.Failed;
+            _listener?.Dispose();
+            _listener = null;
+            if (FrontEnd is not null)
+            {
+                await FrontEnd.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    private async Task<IPEndPoint> StartCoreAsync(CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(Options.Repository);
+        _logFile.SetEnabled(Switches.Current.LogFile);
+        Switches.Changed += state => _logFile.SetEnabled(state.LogFile);
         _authority = ClientCertificateAuthority.LoadOrCreate(Options.Repository, Options.TimeProvider);
         Leaves = new LeafCertificateCache(_authority, Options.TimeProvider);
         var key = Options.PublicKey;
@@ -106,9 +173,12 @@ public sealed class OuinetClient : IAsyncDisposable
             Cache = new LocalCache(store, staticStore, key, Options.MaxCachedAge, Options.TimeProvider);
             Log.CacheOpened(Logger, store.Count, store.TotalBytes, staticStore?.Count ?? 0);
         }
-        if (Options.CacheTypes.Contains("bep5-http"))
+        if (Options.UsesDistributedCache && Cache is not null && key is not null)
         {
-            Log.NoDistributedCache(Logger);
+            _distributedCache = await DistributedCacheService.StartAsync(Options, Cache, key, _loggerFactory, cancellationToken);
+            DistributedCache = _distributedCache;
+            var service = _distributedCache;
+            Switches.Changed += state => service.SetEnabled(state.DistributedCache);
         }
         Origins = new OriginClient(new OriginClientOptions
         {
@@ -120,41 +190,42 @@ public sealed class OuinetClient : IAsyncDisposable
             Resolver = Options.OriginResolver,
             TimeProvider = Options.TimeProvider,
         });
-        var mechanisms = new List<IMechanism>();
-        if (!Options.DisableOriginAccess)
-        {
-            mechanisms.Add(new OriginMechanism(Origins));
-        }
+        // Every configured mechanism is built; the switches (Mechanisms) decide per request which ones a plan uses.
+        var mechanisms = new List<IMechanism> { new OriginMechanism(Origins) };
         if (Options.Injector is { } endpoint)
         {
             _injectorCertificate = Options.InjectorTlsCertificateFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, Options.OverlayDialer);
-            if (!Options.DisableProxyAccess)
+            Ouinet.Utp.UtpSocket? utp = null;
+            if (endpoint.Transport == InjectorTransport.Utp)
             {
-                mechanisms.Add(new ProxyMechanism(Injector));
+                // uTP rides on the distributed cache's UDP socket when there is one, else on one of its own.
+                utp = _distributedCache?.Utp ?? (_ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory));
             }
-            if (!Options.DisableInjectorAccess && key is not null)
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp, Options.OverlayDialer);
+            mechanisms.Add(new ProxyMechanism(Injector));
+            if (key is not null)
             {
-                mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger));
+                mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger, _distributedCache is { } dc ? dc.Announcer.Nudge : null));
             }
-            var security = _injectorCertificate is null ? "cleartext TCP" : "TLS, pinned certificate";
-            if (endpoint.Transport == InjectorTransport.Overlay)
+            var transport = endpoint.Transport switch
             {
-                security = (_injectorCertificate is null ? "cleartext" : "TLS, pinned certificate") + ", over an overlay flow";
-            }
+                InjectorTransport.Utp => "uTP",
+                InjectorTransport.Overlay => "an overlay flow",
+                _ => "TCP",
+            };
+            var security = _injectorCertificate is null ? $"cleartext {transport}" : $"TLS over {transport}, pinned certificate";
             var name = endpoint.ToString();
             Log.Injector(Logger, name, security);
+        }
+        if (_distributedCache is not null && Cache is not null)
+        {
+            mechanisms.Add(new DistCacheMechanism(_distributedCache, Cache, Options.CachePrivate, Logger));
         }
         if (Cache is not null)
         {
             mechanisms.Add(new CacheMechanism(Cache, stale: false));
             mechanisms.Add(new CacheMechanism(Cache, stale: true));
         }
-        Mechanisms = new EnabledMechanisms(
-            Origin: !Options.DisableOriginAccess,
-            Proxy: Injector is not null && !Options.DisableProxyAccess,
-            Injector: Injector is not null && key is not null && !Options.DisableInjectorAccess,
-            DistributedCache: false);
         Router = new RequestRouter(mechanisms, Options.OriginRaceDelay, Options.TimeProvider, Logger);
         Handler = new RequestHandler(this);
 
@@ -167,16 +238,27 @@ public sealed class OuinetClient : IAsyncDisposable
         catch
         {
             listener.Dispose();
+            if (_distributedCache is not null)
+            {
+                await _distributedCache.DisposeAsync();
+            }
             throw;
         }
         _listener = listener;
         ProxyEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        if (Options.FrontEndEndPoint is { } frontEndEndPoint)
+        {
+            FrontEnd = new FrontEndServer(this, _loggerFactory.CreateLogger("Ouinet.Client.FrontEnd"));
+            await FrontEnd.StartAsync(frontEndEndPoint, cancellationToken);
+            Log.FrontEndListening(Logger, FrontEnd.EndPoint);
+        }
         Log.Listening(Logger, ProxyEndPoint);
         Log.CertificateAuthority(Logger, CaCertificatePath);
         var enabled = Describe(Mechanisms, Cache is not null);
         Log.Mechanisms(Logger, enabled);
         _acceptLoop = AcceptLoopAsync(listener);
-        return Task.FromResult(ProxyEndPoint);
+        State = ClientState.Started;
+        return ProxyEndPoint;
     }
 
     /// <summary>
@@ -198,9 +280,14 @@ public sealed class OuinetClient : IAsyncDisposable
         {
             return;
         }
+        State = ClientState.Stopping;
         Log.Stopping(Logger, _connections.Count, grace);
         await _stopping.CancelAsync();
         _listener.Dispose();
+        if (FrontEnd is not null)
+        {
+            await FrontEnd.DisposeAsync();
+        }
         if (_acceptLoop is not null)
         {
             await _acceptLoop;
@@ -219,11 +306,21 @@ public sealed class OuinetClient : IAsyncDisposable
         {
             await Injector.DisposeAsync();
         }
+        if (_distributedCache is not null)
+        {
+            await _distributedCache.DisposeAsync();
+        }
+        if (_ownUtp is not null)
+        {
+            await _ownUtp.DisposeAsync();
+        }
         await Origins.DisposeAsync();
         Leaves.Dispose();
         _authority?.Dispose();
         _injectorCertificate?.Dispose();
+        State = ClientState.Stopped;
         Log.Stopped(Logger);
+        _logFile.Dispose();
     }
 
     private readonly ConcurrentDictionary<Socket, bool> _openSockets = new();
@@ -269,6 +366,7 @@ public sealed class OuinetClient : IAsyncDisposable
             m.Origin ? "origin" : null,
             m.Proxy ? "proxy" : null,
             m.Injector ? "injector" : null,
+            m.DistributedCache ? "dist-cache" : null,
         }.Where(s => s is not null)) is { Length: > 0 } text ? text : "none";
 
     private static InvalidOperationException NotStarted() => new("The client is not started.");

@@ -85,6 +85,20 @@ public sealed class OuinetClientBuilder
         return this;
     }
 
+    /// <summary><c>front-end-ep</c>: where the front-end listens (port 0 picks one); <see cref="WithoutFrontEnd"/> turns it off.</summary>
+    public OuinetClientBuilder WithFrontEnd(IPEndPoint endPoint, string? credentials = null)
+    {
+        _options = _options with { FrontEndEndPoint = endPoint, FrontEndCredentials = credentials };
+        return this;
+    }
+
+    /// <summary>No front-end (the embedding app shows its own).</summary>
+    public OuinetClientBuilder WithoutFrontEnd()
+    {
+        _options = _options with { FrontEndEndPoint = null };
+        return this;
+    }
+
     /// <summary><c>allow-private-targets</c>.</summary>
     public OuinetClientBuilder AllowPrivateTargets()
     {

@@ -38,7 +38,7 @@ public sealed class ClientOptionsTests
     }
 
     [Theory]
-    [InlineData("utp:127.0.0.1:7085", "uTP")]
+    [InlineData("utp:injector.example:7085", "utp:IP:PORT")]
     [InlineData("bep5:whatever", "implicitly")]
     [InlineData("i2p:abc.b32.i2p", "not supported")]
     [InlineData("127.0.0.1:7070", "TYPE:ENDPOINT")]
@@ -47,6 +47,28 @@ public sealed class ClientOptionsTests
     {
         Assert.False(InjectorEndpoint.TryParse(text, out _, out var error));
         Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UtpInjectorEndpoints_Parse()
+    {
+        Assert.True(InjectorEndpoint.TryParse("utp:127.0.0.1:7085", out var endpoint, out _));
+        Assert.Equal(InjectorTransport.Utp, endpoint.Transport);
+        Assert.Equal("utp:127.0.0.1:7085", endpoint.ToString());
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:7001", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("router.example.org:6881", true)]
+    [InlineData("[::1]:7001", true)]
+    [InlineData("bad host:1", false)]
+    [InlineData("127.0.0.1:0", false)]
+    public void BootstrapNodes_Parse(string text, bool valid)
+    {
+        Assert.Equal(valid, ClientOptions.TryParseBootstrap(text, out _));
+        var errors = new ClientOptions { Repository = "/tmp/x", BtBootstrapExtra = [text] }.Validate();
+        Assert.Equal(!valid, errors.Any(e => e.StartsWith("bt-bootstrap-extra", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -107,7 +129,7 @@ public sealed class ClientOptionsTests
         Assert.True(options.AllowPrivateTargets);
         Assert.Equal([443, 8443], options.TlsInterceptPorts);
         Assert.NotNull(builder.Build());
-        var error = Assert.Throws<ClientOptionsException>(() => new OuinetClientBuilder().WithRepository("/tmp/x").WithInjector("utp:1.2.3.4:5").Build());
+        var error = Assert.Throws<ClientOptionsException>(() => new OuinetClientBuilder().WithRepository("/tmp/x").WithInjector("udp:1.2.3.4:5").Build());
         Assert.Contains(error.Errors, e => e.StartsWith("injector-ep", StringComparison.Ordinal));
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
 using Ouinet.EndToEnd.Tests.Support;
@@ -14,35 +13,20 @@ namespace Ouinet.EndToEnd.Tests;
 /// </summary>
 public sealed class BrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact(Timeout = 180_000)]
     public async Task Chromium_LoadsAnHttpsPageWithSubresourcesThroughTheInjector_ThenFromTheCacheAfterOriginAndInjectorStop()
     {
         var ct = TestContext.Current.CancellationToken;
-        if (!File.Exists(Chromium) || !File.Exists("/usr/bin/certutil"))
-        {
-            Assert.Skip("Debian's chromium and libnss3-tools are needed (test.sh installs them).");
-        }
+        Chromium.RequireInstalled();
         using var authority = new TestCertificateAuthority();
         var origin = await TestOrigin.StartAsync(authority, ct);
         await using var injector = await InjectorNode.StartAsync(authority, ct);
         await using var client = await ClientNode.StartAsync(injector, authority, ct, "--disable-origin-access", "--tls-intercept-port", origin.HttpsEndPoint.Port.ToString(CultureInfo.InvariantCulture));
         using var home = new TempDirectory("e2e-browser-home");
-        await TrustInNssAsync(home.Path, client.CaCertificateFile, ct);
+        await Chromium.TrustInNssAsync(home.Path, client.CaCertificateFile, ct);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Proxy = new Proxy { Server = $"http://{client.Proxy}", Bypass = "*.google.com,*.googleapis.com,*.gstatic.com" },
-            Args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"],
-            // Playwright's Env replaces the browser's whole environment: copy ours and point HOME at the NSS database.
-            Env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .Select(e => new KeyValuePair<string, string>((string)e.Key, (string?)e.Value ?? ""))
-                .Where(e => e.Key != "HOME").Append(new("HOME", home.Path)),
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, client.Proxy, home.Path);
         var url = origin.HttpsUrl("/site/index.html");
 
         var first = await LoadAsync(browser, url, ct);
@@ -73,26 +57,5 @@ public sealed class BrowserTests
         Assert.Equal(2, await page.EvalOnSelectorAsync<int>("#logo", "e => e.naturalWidth"));
         Assert.Equal(4, sources.Count(s => s.Key.Contains("/site/", StringComparison.Ordinal)));
         return sources.Where(s => s.Key.Contains("/site/", StringComparison.Ordinal)).ToDictionary();
-    }
-
-    private static async Task TrustInNssAsync(string home, string caFile, CancellationToken cancellationToken)
-    {
-        var db = Path.Combine(home, ".pki", "nssdb");
-        Directory.CreateDirectory(db);
-        await RunAsync("certutil", cancellationToken, "-d", $"sql:{db}", "-N", "--empty-password");
-        await RunAsync("certutil", cancellationToken, "-d", $"sql:{db}", "-A", "-t", "C,,", "-n", "Ouinet client CA", "-i", caFile);
-    }
-
-    private static async Task RunAsync(string program, CancellationToken cancellationToken, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var output = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {output}");
     }
 }

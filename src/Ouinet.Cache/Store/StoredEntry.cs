@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Ouinet.Cache.Storage;
@@ -144,6 +145,19 @@ public sealed class StoredEntry : IDisposable, IAsyncDisposable
         }
         var read = RandomAccess.Read(_body!.Handle!, buffer[..n], offset);
         return read > 0 ? read : throw BodyEnded(offset);
+    }
+
+    /// <summary>
+    /// The open body file (null for an empty body), owned by this entry and valid until it is disposed: for sending it
+    /// with the kernel's <c>sendfile</c>, which reads at an explicit offset like <see cref="Read"/>. Do not dispose it.
+    /// </summary>
+    public SafeFileHandle? BodyHandle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _body?.Handle;
+        }
     }
 
     /// <summary>A new read-only, seekable stream over the body (its own position; disposing it leaves this entry open).</summary>

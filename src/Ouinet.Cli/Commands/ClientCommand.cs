@@ -5,7 +5,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Ouinet.Cli.Configuration;
+using Microsoft.Extensions.Logging;
 using Ouinet.Client;
+using Ouinet.Client.Logging;
 using Ouinet.Overlay;
 
 namespace Ouinet.Cli.Commands;
@@ -29,12 +31,17 @@ internal static class ClientCommand
     public static OptionSet Options { get; } = new(
     [
         new("listen-on-tcp", OptionKind.Value, "HTTP proxy endpoint IP:PORT (IPv6 as [ADDR]:PORT; port 0 picks one).", Default: "127.0.0.1:8077", ValueName: "IP:PORT"),
-        new("injector-ep", OptionKind.Value, "Injector endpoint tcp:IP:PORT, or overlay:NAME over the overlay of overlay-config (TLS when injector-tls-cert-file is set). utp: comes with the uTP transport.", ValueName: "TYPE:ENDPOINT"),
+        new("injector-ep", OptionKind.Value, "Injector endpoint tcp:IP:PORT or utp:IP:PORT, or overlay:NAME over the overlay of overlay-config (TLS when injector-tls-cert-file is set).", ValueName: "TYPE:ENDPOINT"),
         OverlayHost.ConfigOption("needed by injector-ep overlay:NAME"),
         new("injector-credentials", OptionKind.Value, "user:password for the injector (Proxy-Authorization: Basic); needs injector-ep.", ValueName: "USER:PASSWORD"),
         new("injector-tls-cert-file", OptionKind.Value, "The injector's TLS certificate (a copy of its tls-cert.pem): enables TLS to the injector, pinned to exactly this certificate.", ValueName: "FILE"),
         new("cache-http-public-key", OptionKind.Value, "The injector's Ed25519 public key (64 hex or 52 base32 characters): every injected or cached response is verified with it. Required to use the injector or a static cache.", ValueName: "KEY"),
-        new("cache-type", OptionKind.List, "Distributed cache type: bep5-http (accepted; the distributed cache itself is not built yet, so only the local cache is used).", ValueName: "TYPE"),
+        new("cache-type", OptionKind.List, "Distributed cache type: bep5-http (entries announced in the BitTorrent DHT, served to and fetched from other clients over uTP).", ValueName: "TYPE"),
+        new("udp-mux-port", OptionKind.Value, "UDP port shared by the DHT and uTP; default: the last one used (last_used_udp_port), else 28729, else any; 0 = any free port.", ValueName: "PORT"),
+        new("udp-mux-address", OptionKind.Value, "Address the UDP socket binds to (ours); 127.0.0.1 keeps the DHT and uTP on loopback.", Default: "0.0.0.0", ValueName: "IP"),
+        new("bt-allow-martians", OptionKind.Flag, "Accept DHT peers with invalid or suspicious endpoints (loopback, private; for testing).", Default: "false"),
+        new("max-simultaneous-announcements", OptionKind.Value, "Group announcements to the DHT running at once.", Default: "16", ValueName: "N"),
+        new("disable-bridge-announcement", OptionKind.Flag, "Do not announce this client as a bridge to the injector.", Default: "false"),
         new("cache-static-root", OptionKind.Value, "Content folder of a read-only static cache (made with ouinet inject), served as verified entries.", ValueName: "DIR"),
         new("cache-static-repo", OptionKind.Value, "The static cache's entry folder; default <cache-static-root>/.ouinet. Needs cache-static-root.", ValueName: "DIR"),
         new("max-cached-age", OptionKind.Value, "Entries injected longer ago than this many seconds are not served from the local cache; 0 keeps nothing, -1 keeps everything.", Default: "604800", ValueName: "SECONDS"),
@@ -45,10 +52,16 @@ internal static class ClientCommand
         new("tls-ca-cert-store-dir", OptionKind.Value, "Folder of PEM certificate authorities (*.pem, *.crt) trusted for origin TLS besides the system store.", ValueName: "DIR"),
         new("tls-intercept-port", OptionKind.List, "CONNECT port whose TLS the client terminates with its CA (repeatable; 443 always is); other ports are tunnelled to the origin.", ValueName: "PORT"),
         new("request-body-limit", OptionKind.Value, "Largest request body in KiB (held in memory so that a failed mechanism can be followed by another); 0 = unlimited.", Default: "102400", ValueName: "KIB"),
+        new("front-end-ep", OptionKind.Value, "Front-end (status page, switches, JSON API) endpoint IP:PORT; port 0 picks one; \"none\" turns the front-end off.", Default: "127.0.0.1:8078", ValueName: "IP:PORT"),
+        new("frontend-credentials", OptionKind.Value, "user:password the front-end asks for (HTTP Basic); the FRONTEND_CREDENTIALS environment variable, when set, wins.", ValueName: "USER:PASSWORD"),
         new("log-level", OptionKind.Value, $"Log level: {string.Join(", ", OuinetLogging.LevelNames)}.", Default: "INFO", ValueName: "LEVEL", Persistent: true),
+        new("bt-bootstrap-extra", OptionKind.List, "Extra DHT bootstrap node HOST or HOST:PORT (port 6881 by default; IPv6 as [ADDR]:PORT), repeatable.", ValueName: "HOST[:PORT]", Persistent: true),
+        new("bt-bootstrap-no-default", OptionKind.Flag, "Use only the extra DHT bootstrap nodes, not the public routers.", Default: "false", Persistent: true),
+        new("enable-log-file", OptionKind.Flag, "Also write the log (DEBUG and above) to <repo>/log.txt (15 MiB at most), downloadable from the front-end.", Default: "false", Persistent: true),
         new("disable-origin-access", OptionKind.Flag, "Do not fetch from origins directly.", Default: "false", Persistent: true),
         new("disable-injector-access", OptionKind.Flag, "Do not use the injector for injection (signed, cached content).", Default: "false", Persistent: true),
         new("disable-proxy-access", OptionKind.Flag, "Do not use the injector as a plain proxy.", Default: "false", Persistent: true),
+        new("disable-cache-access", OptionKind.Flag, "Do not use the distributed cache (the front-end's \"Distributed cache\" switch).", Default: "false", Persistent: true),
     ]);
 
     // Ouinet C++ requires --repo; a per-user default lets `ouinet client` start with nothing else given.
@@ -104,8 +117,9 @@ internal static class ClientCommand
         {
             errors.Add($"log-level \"{values.GetString("log-level")}\" is not one of {string.Join(", ", OuinetLogging.LevelNames)}");
         }
-        using var loggerFactory = OuinetLogging.CreateFactory(output, level);
-        await using var overlay = OverlayHost.Load(values, repoPath, errors) is { } irmd ? OverlayNode.Create(irmd, new OverlayNodeOptions { LoggerFactory = loggerFactory }) : null;
+        // The overlay node logs at log-level as set at start (the client's own level changes at run time, see below).
+        using var overlayLogging = OuinetLogging.CreateFactory(output, level);
+        await using var overlay = OverlayHost.Load(values, repoPath, errors) is { } irmd ? OverlayNode.Create(irmd, new OverlayNodeOptions { LoggerFactory = overlayLogging }) : null;
         var options = new ClientOptions
         {
             Repository = repoPath,
@@ -128,6 +142,18 @@ internal static class ClientCommand
             DisableOriginAccess = values.GetFlag("disable-origin-access"),
             DisableInjectorAccess = values.GetFlag("disable-injector-access"),
             DisableProxyAccess = values.GetFlag("disable-proxy-access"),
+            UdpMuxPort = values.GetString("udp-mux-port") is { } udpPort ? (int)ParseLong(values, "udp-mux-port", errors) : null,
+            UdpMuxAddress = ParseAddress(values, "udp-mux-address", errors),
+            BtBootstrapExtra = values.GetList("bt-bootstrap-extra"),
+            BtBootstrapNoDefault = values.GetFlag("bt-bootstrap-no-default"),
+            BtAllowMartians = values.GetFlag("bt-allow-martians"),
+            MaxSimultaneousAnnouncements = (int)Math.Min(int.MaxValue, ParseLong(values, "max-simultaneous-announcements", errors)),
+            DisableBridgeAnnouncement = values.GetFlag("disable-bridge-announcement"),
+            DisableDistributedCache = values.GetFlag("disable-cache-access"),
+            FrontEndEndPoint = values.GetString("front-end-ep") is "none" ? null : ParseEndpoint(values, "front-end-ep", errors) ?? ClientOptions.DefaultFrontEndEndPoint,
+            FrontEndCredentials = Environment.GetEnvironmentVariable("FRONTEND_CREDENTIALS") is { Length: > 0 } fromEnvironment ? fromEnvironment : values.GetString("frontend-credentials"),
+            LogLevel = level is LogLevel.None ? LogLevel.Information : level,
+            EnableLogFile = values.GetFlag("enable-log-file"),
         };
         errors.AddRange(options.Validate());
         if (errors.Count > 0)
@@ -159,7 +185,11 @@ internal static class ClientCommand
             await error.WriteLineAsync($"ouinet client: cannot start the overlay node (overlay-config): {e.Message}");
             return 1;
         }
+        // The client filters by its own level (log-level, changed at run time from the front-end): let everything through here.
+        using var loggerFactory = OuinetLogging.CreateFactory(output, LogLevel.Trace);
         await using var client = new OuinetClient(options, loggerFactory);
+        var saver = new SavedOptionsWriter(savedPath, values, error);
+        client.Switches.Changed += saver.Save;
         IPEndPoint endpoint;
         try
         {
@@ -167,7 +197,7 @@ internal static class ClientCommand
         }
         catch (SocketException e)
         {
-            await error.WriteLineAsync($"ouinet client: cannot listen on {options.ListenOnTcp}: {e.Message}");
+            await error.WriteLineAsync($"ouinet client: cannot listen on {options.ListenOnTcp} (proxy) or {options.FrontEndEndPoint?.ToString() ?? "-"} (front-end): {e.Message}");
             return 1;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)
@@ -178,8 +208,9 @@ internal static class ClientCommand
         WriteAtomically(Path.Combine(repoPath, EndpointsFileName), JsonSerializer.Serialize(new Dictionary<string, string?>
         {
             ["proxy_endpoint"] = endpoint.ToString(),
-            ["frontend_tcp_endpoint"] = null,
+            ["frontend_tcp_endpoint"] = client.FrontEndEndPoint?.ToString(),
             ["frontend_unix_socket_endpoint"] = null,
+            ["udp_mux_endpoint"] = client.DistributedCache?.GetSnapshot().LocalEndPoint?.ToString(),
         }) + "\n");
         try
         {
@@ -192,7 +223,7 @@ internal static class ClientCommand
         return 0;
     }
 
-    private static void WriteAtomically(string path, string text)
+    internal static void WriteAtomically(string path, string text)
     {
         var temp = path + ".tmp";
         File.WriteAllText(temp, text);
@@ -212,6 +243,17 @@ internal static class ClientCommand
         }
         errors.Add($"{name} \"{text}\" ({values[name].Source}) is not IP:PORT (IPv6 as [ADDR]:PORT)");
         return null;
+    }
+
+    private static IPAddress ParseAddress(IReadOnlyDictionary<string, OptionValue> values, string name, List<string> errors)
+    {
+        var text = values.GetString(name) ?? "0.0.0.0";
+        if (IPAddress.TryParse(text, out var address))
+        {
+            return address;
+        }
+        errors.Add($"{name} \"{text}\" ({values[name].Source}) is not an IP address");
+        return IPAddress.Any;
     }
 
     private static TimeSpan? ParseMaxCachedAge(IReadOnlyDictionary<string, OptionValue> values, List<string> errors)

@@ -25,8 +25,12 @@ internal static class InjectorCommand
     [
         new("listen-on-tcp", OptionKind.Value, "Cleartext HTTP endpoint IP:PORT (IPv6 as [ADDR]:PORT; port 0 picks one). For testing: clients should use TLS.", ConfigExample: "127.0.0.1:7070", ValueName: "IP:PORT"),
         new("listen-on-tcp-tls", OptionKind.Value, "HTTP over TLS endpoint IP:PORT, with the repository's tls-cert.pem (clients pin a copy of it).", ConfigExample: "127.0.0.1:7077", ValueName: "IP:PORT"),
+        new("listen-on-utp-tls", OptionKind.Value, "HTTP over TLS over uTP endpoint IP:PORT (UDP, shared with the injector's DHT node, which announces it in the injectors swarm of the key).", ValueName: "IP:PORT"),
         new("listen-on-overlay", OptionKind.Value, "Overlay name to serve HTTP over TLS on (reliable flows in the overlay of overlay-config, which registers the name in its unicast layers).", ValueName: "NAME"),
         OverlayHost.ConfigOption("needed by listen-on-overlay"),
+        new("bt-bootstrap-extra", OptionKind.List, "Extra DHT bootstrap node HOST or HOST:PORT for the injector's DHT node (with listen-on-utp-tls), repeatable.", ValueName: "HOST[:PORT]"),
+        new("bt-bootstrap-no-default", OptionKind.Flag, "Use only the extra DHT bootstrap nodes, not the public routers.", Default: "false"),
+        new("bt-allow-martians", OptionKind.Flag, "Accept DHT peers with invalid or suspicious endpoints (for testing).", Default: "false"),
         new("credentials", OptionKind.Value, "user:password that every request must carry as Proxy-Authorization: Basic; unset, the injector is an open proxy.", ValueName: "USER:PASSWORD"),
         new("restricted", OptionKind.Value, "Only inject URLs that this regular expression matches whole; implies disable-proxy.", ValueName: "REGEX"),
         new("disable-proxy", OptionKind.Flag, "Refuse plain proxy requests and CONNECT tunnels (only injection is served).", Default: "false"),
@@ -79,6 +83,19 @@ internal static class InjectorCommand
         }
         var tcp = ParseEndpoint(values, "listen-on-tcp", errors);
         var tls = ParseEndpoint(values, "listen-on-tcp-tls", errors);
+        var utpTls = ParseEndpoint(values, "listen-on-utp-tls", errors);
+        var bootstrap = new List<EndPoint>();
+        foreach (var text in values.GetList("bt-bootstrap-extra"))
+        {
+            if (Client.ClientOptions.TryParseBootstrap(text, out var node))
+            {
+                bootstrap.Add(node!);
+            }
+            else
+            {
+                errors.Add($"bt-bootstrap-extra \"{text}\": expected HOST, HOST:PORT, IP:PORT or [IPv6]:PORT");
+            }
+        }
         var authorities = LoadAuthorities(values, errors);
         var overlayName = values.GetString("listen-on-overlay");
         var overlay = OverlayHost.Load(values, repoPath, errors);
@@ -125,6 +142,12 @@ internal static class InjectorCommand
                 }
                 return 1;
             }
+            await using var utp = utpTls is null ? null : await UtpInjectorEndpoint.StartAsync(utpTls, key.PublicKey, bootstrap,
+                !values.GetFlag("bt-bootstrap-no-default"), values.GetFlag("bt-allow-martians"), repoPath, loggerFactory, cancellationToken);
+            if (utp is not null)
+            {
+                options = options with { StreamListeners = [.. options.StreamListeners, utp.Listener] };
+            }
             await using var server = new InjectorServer(options, loggerFactory);
             repository.ClearEndpointFiles();
             try
@@ -134,6 +157,10 @@ internal static class InjectorCommand
                     await node.StartAsync(cancellationToken);
                 }
                 repository.WriteEndpointFiles(await server.StartAsync(cancellationToken));
+                if (utp is not null)
+                {
+                    File.WriteAllText(Path.Combine(repoPath, UtpInjectorEndpoint.EndpointFileName), utp.EndPoint.ToString());
+                }
             }
             catch (SocketException e)
             {
@@ -149,6 +176,7 @@ internal static class InjectorCommand
             }
             await server.StopAsync(ShutdownGrace);
             repository.ClearEndpointFiles();
+            File.Delete(Path.Combine(repoPath, UtpInjectorEndpoint.EndpointFileName));
             return 0;
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Ouinet.Client.Logging;
 
 namespace Ouinet.Cli.Configuration;
 
@@ -8,36 +9,15 @@ namespace Ouinet.Cli.Configuration;
 /// </summary>
 public static class OuinetLogging
 {
-    public static IReadOnlyList<string> LevelNames { get; } = ["SILLY", "DEBUG", "VERBOSE", "INFO", "WARN", "ERROR", "ABORT"];
+    public static IReadOnlyList<string> LevelNames => OuinetLogLevels.Names;
 
-    public static bool TryParseLevel(string? text, out LogLevel level)
-    {
-        level = (text ?? "").Trim().ToUpperInvariant() switch
-        {
-            "SILLY" => LogLevel.Trace,
-            "DEBUG" or "VERBOSE" => LogLevel.Debug,
-            "INFO" => LogLevel.Information,
-            "WARN" => LogLevel.Warning,
-            "ERROR" => LogLevel.Error,
-            "ABORT" => LogLevel.Critical,
-            _ => LogLevel.None,
-        };
-        return level != LogLevel.None;
-    }
+    public static bool TryParseLevel(string? text, out LogLevel level) => OuinetLogLevels.TryParse(text, out level);
 
     /// <summary>A factory whose loggers write <c>[LEVEL] message</c> lines at <paramref name="minimum"/> and above.</summary>
     public static ILoggerFactory CreateFactory(TextWriter output, LogLevel minimum) =>
         LoggerFactory.Create(builder => builder.SetMinimumLevel(minimum).AddProvider(new Provider(output, minimum)));
 
-    private static string Name(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "SILLY",
-        LogLevel.Debug => "DEBUG",
-        LogLevel.Information => "INFO",
-        LogLevel.Warning => "WARN",
-        LogLevel.Error => "ERROR",
-        _ => "ABORT",
-    };
+    private static string Name(LogLevel level) => OuinetLogLevels.Name(level);
 
     private sealed class Provider(TextWriter output, LogLevel minimum) : ILoggerProvider
     {

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Ouinet.Client.Responses;
 using Ouinet.Http;
 
 namespace Ouinet.Client.Proxy;
@@ -19,6 +20,9 @@ public sealed class BrowserExchange
     public HttpRequestHead Request { get; }
 
     public PipeWriter Output { get; }
+
+    /// <summary>Sends stored bodies straight from their files (plain TCP connections only; null through TLS).</summary>
+    public IFileSender? FileSender { get; init; }
 
     /// <summary>The browser wants the connection kept open after this response.</summary>
     public bool KeepAlive { get; }

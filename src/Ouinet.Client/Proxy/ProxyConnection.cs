@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Ouinet.Client.Responses;
 using Ouinet.Http;
 using Ouinet.Injector;
 
@@ -30,7 +31,9 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
             socket.NoDelay = true;
             stream = new ProgressStream(new NetworkStream(socket, ownsSocket: true));
             var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
-            await ServeAsync(stream, input, tlsAuthority: null, abort);
+            var progress = stream;
+            var fileSender = OperatingSystem.IsLinux() ? new SocketFileSender(socket, () => progress.OnProgress?.Invoke()) : null;
+            await ServeAsync(stream, input, tlsAuthority: null, fileSender, abort);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or AuthenticationException or ObjectDisposedException or HttpParseException)
         {
@@ -57,7 +60,8 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
     }
 
     /// <summary>The request loop over a plain or TLS connection; <paramref name="tlsAuthority"/> is the intercepted host[:port].</summary>
-    private async Task ServeAsync(ProgressStream stream, PipeReader input, string? tlsAuthority, CancellationToken abort)
+    /// <param name="fileSender">Sends stored bodies straight from their files; null when the connection is TLS.</param>
+    private async Task ServeAsync(ProgressStream stream, PipeReader input, string? tlsAuthority, IFileSender? fileSender, CancellationToken abort)
     {
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
         var reader = new HttpMessageReader(input, _options.Limits, leaveOpen: true);
@@ -99,7 +103,7 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
                         await ConnectAsync(head, reader, output, stream, tlsAuthority, abort);
                         break;
                     }
-                    keepAlive = await HandleOneAsync(head, reader, output, tlsAuthority, idle);
+                    keepAlive = await HandleOneAsync(new BrowserExchange(head, output) { FileSender = fileSender }, reader, tlsAuthority, idle);
                 }
                 catch (HttpParseException e) when (e.StatusCode != 502)
                 {
@@ -123,10 +127,14 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
         }
     }
 
-    private async Task<bool> HandleOneAsync(HttpRequestHead head, HttpMessageReader reader, PipeWriter output, string? tlsAuthority, IdleTimeout idle)
+    private async Task<bool> HandleOneAsync(BrowserExchange exchange, HttpMessageReader reader, string? tlsAuthority, IdleTimeout idle)
     {
-        var exchange = new BrowserExchange(head, output);
+        var head = exchange.Request;
         string target;
+        if (tlsAuthority is null && (head.TargetForm == RequestTargetForm.Origin || FrontEnd.IsFrontEndTarget(head)))
+        {
+            return await FrontEnd.AnswerAsync(client, exchange, reader.ReadRequestBody(head), idle.Token);
+        }
         if (head.TargetForm == RequestTargetForm.Absolute)
         {
             target = head.Target;
@@ -137,9 +145,8 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
         }
         else
         {
-            var body = reader.ReadRequestBody(head);
-            var drained = body.IsCompleted;
-            return await FrontEnd.AnswerAsync(client, exchange, drained, idle.Token) && drained;
+            await WriteTextAsync(exchange.Output, 400, "Not a proxy request", close: true, idle.Token);
+            return false;
         }
         var requestBody = reader.ReadRequestBody(head);
         return await client.Handler.HandleAsync(exchange, target, requestBody, idle, client.Abort);
@@ -190,7 +197,7 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
         var innerInput = PipeReader.Create(inner, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         try
         {
-            await ServeAsync(inner, innerInput, authority, abort);
+            await ServeAsync(inner, innerInput, authority, fileSender: null, abort);
             try
             {
                 await tls.ShutdownAsync();

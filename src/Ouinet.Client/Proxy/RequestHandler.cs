@@ -88,6 +88,7 @@ public sealed class RequestHandler
             OnProgress = idle.Reset,
         };
         var outcome = await _client.Router.RouteAsync(request, plan, idle.Token);
+        _client.Statistics.Record(head.Method, plainUri, outcome.Answer?.Source, outcome.Answer?.Status ?? 502);
         if (outcome.Answer is not { } answer)
         {
             abort.ThrowIfCancellationRequested();

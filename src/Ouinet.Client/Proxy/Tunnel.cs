@@ -18,7 +18,7 @@ internal static class Tunnel
 
     public static async Task RunAsync(OuinetClient client, string host, int port, HttpMessageReader reader, PipeWriter output, ProgressStream browser, CancellationToken abort)
     {
-        if (client.Options.DisableOriginAccess)
+        if (!client.Switches.Current.OriginAccess)
         {
             await WriteErrorAsync(output, 403, $"CONNECT to port {port} is a tunnel to the origin, and origin access is disabled (disable-origin-access).", abort);
             return;

@@ -9,15 +9,20 @@ namespace Ouinet.Client.Responses;
 /// <summary>
 /// Serves a stored entry to the browser: the head shaped by <see cref="BrowserHead"/>, <c>Content-Length</c> (the
 /// size is known), and, for a <c>Range</c> request, exactly the bytes asked for as a 206 (browsers seek in media this
-/// way). Streams from disk in 256 KiB pieces.
+/// way). Streams from disk in 256 KiB pieces, or, on a connection that can (<see cref="IFileSender"/>), lets the kernel
+/// send a large body straight from the file.
 /// </summary>
 public static class CachedResponseWriter
 {
     // Large enough that a big body costs few reads, writes and flushes; small enough to keep memory per connection low.
     private const int PieceSize = 256 * 1024;
 
+    // Below this the body goes out with the head in one write: cheaper than a separate send of the head.
+    private const int MinFileSendSize = 64 * 1024;
+
     /// <param name="extraFields">Fields added to the head (warnings, <c>Connection</c>), replacing any of the same name.</param>
-    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, IReadOnlyList<HttpField>? extraFields = null, CancellationToken cancellationToken = default)
+    /// <param name="fileSender">Sends file bytes without copying them through the process, when the connection allows it.</param>
+    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, IReadOnlyList<HttpField>? extraFields = null, IFileSender? fileSender = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(request);
@@ -48,6 +53,12 @@ public static class CachedResponseWriter
             await output.FlushAsync(cancellationToken);
             return;
         }
+        if (fileSender is not null && length >= MinFileSendSize && entry.BodyHandle is { } body)
+        {
+            await FlushAsync(output, cancellationToken);
+            await fileSender.SendAsync(body, first, length, cancellationToken);
+            return;
+        }
         // Body pieces are read straight into the pipe's memory (positional reads of page-cached files are cheap, so
         // synchronous); the head goes out with the first piece, one flush per piece lets a slow browser push back.
         for (long done = 0; done < length;)
@@ -61,11 +72,16 @@ public static class CachedResponseWriter
             }
             output.Advance(read);
             done += read;
-            var flushed = await output.FlushAsync(cancellationToken);
-            if (flushed.IsCompleted || flushed.IsCanceled)
-            {
-                throw new IOException("The browser connection is gone.");
-            }
+            await FlushAsync(output, cancellationToken);
+        }
+    }
+
+    private static async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        var flushed = await output.FlushAsync(cancellationToken);
+        if (flushed.IsCompleted || flushed.IsCanceled)
+        {
+            throw new IOException("The browser connection is gone.");
         }
     }
 

@@ -114,7 +114,7 @@ internal sealed class CachedAnswer(EntryLease lease, Mechanism source, IReadOnly
         {
             fields.Add(new HttpField("Connection", "keep-alive"));
         }
-        await CachedResponseWriter.WriteAsync(lease.Entry, browser.Request, source, browser.Output, fields, cancellationToken);
+        await CachedResponseWriter.WriteAsync(lease.Entry, browser.Request, source, browser.Output, fields, browser.FileSender, cancellationToken);
         await browser.FlushAsync(cancellationToken);
         return browser.KeepAlive;
     }

@@ -17,9 +17,10 @@ namespace Ouinet.Client.Routing;
 /// A verification failure mid-body is never shown as complete: the browser connection is cut (no last chunk) and
 /// nothing is stored.
 /// </summary>
-internal sealed class InjectedAnswer(SignedResponseReader reader, IAsyncDisposable owner, SignedStore? store, StoreDecision decision, string group, ILogger logger) : Answer
+internal sealed class InjectedAnswer(SignedResponseReader reader, IAsyncDisposable owner, SignedStore? store, StoreDecision decision, string group, ILogger logger,
+    Mechanism source = Mechanism.Injector, Action? onStored = null) : Answer
 {
-    public override Mechanism Source => Mechanism.Injector;
+    public override Mechanism Source => source;
 
     public override int Status => reader.Head.StatusCode;
 
@@ -28,7 +29,7 @@ internal sealed class InjectedAnswer(SignedResponseReader reader, IAsyncDisposab
 
     public override async Task<bool> SendAsync(BrowserExchange browser, CancellationToken cancellationToken)
     {
-        var head = BrowserHead.FromSigned(reader.Head, Mechanism.Injector);
+        var head = BrowserHead.FromSigned(reader.Head, source);
         var noBody = browser.IsHead || head.StatusCode is 204 or 304;
         var chunked = browser.CanChunk && !noBody;
         var close = !browser.KeepAlive || (!noBody && !chunked);
@@ -64,6 +65,7 @@ internal sealed class InjectedAnswer(SignedResponseReader reader, IAsyncDisposab
                 Stored = await VerifiedEntryRecorder.RecordAsync(store, reader, group, ToBrowser, cancellationToken);
                 if (Stored)
                 {
+                    onStored?.Invoke();
                     Log.Stored(logger, reader.DataSize ?? 0);
                 }
             }
@@ -79,7 +81,7 @@ internal sealed class InjectedAnswer(SignedResponseReader reader, IAsyncDisposab
         catch (OuinetVerificationException e)
         {
             Log.VerificationFailed(logger, e.Code, e.Message);
-            throw new IOException($"The injector's response failed verification ({e.Code}); the browser connection is cut.", e);
+            throw new IOException($"The {source.Source()} response failed verification ({e.Code}); the browser connection is cut.", e);
         }
         if (chunked)
         {

@@ -65,7 +65,7 @@ internal sealed class ProxyMechanism(InjectorConnector injector) : IMechanism
 /// An unsigned answer (an injector error) or a head that does not verify is a failure of this mechanism. A HEAD (and a
 /// 204/304) is a signed head alone, verified by <see cref="SignedHead"/> and never stored.
 /// </summary>
-internal sealed class InjectorMechanism(InjectorConnector injector, InjectorPublicKey key, LocalCache? cache, bool cachePrivate, ILogger logger) : IMechanism
+internal sealed class InjectorMechanism(InjectorConnector injector, InjectorPublicKey key, LocalCache? cache, bool cachePrivate, ILogger logger, Action? onStored = null) : IMechanism
 {
     public Mechanism Kind => Mechanism.Injector;
 
@@ -95,7 +95,7 @@ internal sealed class InjectorMechanism(InjectorConnector injector, InjectorPubl
             }
             var reader = await SignedResponseReader.OpenAsync(response.Head, response.Body, key, options, cancellationToken);
             var decision = cache is null ? StoreDecision.RequestNotEligible : ResponsePolicy.Decide(request.Head, uri, reader.Head, cachePrivate);
-            return new InjectedAnswer(reader, response, cache?.Store, decision, request.Group ?? uri, logger);
+            return new InjectedAnswer(reader, response, cache?.Store, decision, request.Group ?? uri, logger, Mechanism.Injector, onStored);
         }
         catch (OuinetVerificationException e)
         {

@@ -53,8 +53,10 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time, OverlayDialer? overlay = null)
+    public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time,
+        Ouinet.Utp.UtpSocket? utp = null, OverlayDialer? overlay = null)
     {
+        _utp = utp;
         _overlay = overlay;
         _endpoint = endpoint;
         _pinned = pinnedCertificate;
@@ -196,9 +198,25 @@ public sealed class InjectorConnector : IAsyncDisposable
         return found;
     }
 
+    private readonly Ouinet.Utp.UtpSocket? _utp;
+
     private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
     {
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        if (_endpoint.Transport == InjectorTransport.Utp)
+        {
+            var utp = _utp ?? throw new InjectorUnreachableException("No uTP socket for a utp: injector endpoint.");
+            Ouinet.Utp.UtpStream stream;
+            try
+            {
+                stream = await utp.ConnectAsync(_endpoint.EndPoint!, timeout.Token);
+            }
+            catch (Exception e) when (e is IOException || (e is OperationCanceledException && timeout.HasTimedOut))
+            {
+                throw new InjectorUnreachableException($"Cannot connect to the injector at {_endpoint}: {e.Message}", e);
+            }
+            return await SecureAsync(null, stream, stream, timeout);
+        }
         Socket? socket = null;
         Stream transport;
         try
@@ -225,6 +243,11 @@ public sealed class InjectorConnector : IAsyncDisposable
             socket?.Dispose();
             throw;
         }
+        return await SecureAsync(socket, transport, null, timeout);
+    }
+
+    private async Task<InjectorLink> SecureAsync(Socket? socket, Stream transport, Ouinet.Utp.UtpStream? utpStream, IdleTimeout timeout)
+    {
         if (_pinned is not null)
         {
             var tls = new SslStream(transport, leaveInnerStreamOpen: false);
@@ -256,7 +279,7 @@ public sealed class InjectorConnector : IAsyncDisposable
         {
             ConnectionsOpened++;
         }
-        return new InjectorLink(socket, transport, _limits);
+        return new InjectorLink(socket, transport, _limits, utpStream);
     }
 
     private static bool HasClose(HttpFields fields) =>
@@ -266,10 +289,11 @@ public sealed class InjectorConnector : IAsyncDisposable
 /// <summary>One connection to the injector with its HTTP reader and writer.</summary>
 internal sealed class InjectorLink : IAsyncDisposable
 {
-    /// <summary><paramref name="socket"/> is null over an overlay flow (nothing to poll: a flow found dead on use is replaced as a pooled TCP one is).</summary>
-    public InjectorLink(Socket? socket, Stream transport, HttpLimits limits)
+    /// <summary><paramref name="socket"/> and <paramref name="utp"/> are null over an overlay flow (nothing to poll: a flow found dead on use is replaced as a pooled TCP one is).</summary>
+    public InjectorLink(Socket? socket, Stream transport, HttpLimits limits, Ouinet.Utp.UtpStream? utp = null)
     {
         Socket = socket;
+        Utp = utp;
         Progress = new ProgressStream(transport);
         Input = PipeReader.Create(Progress, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         Reader = new HttpMessageReader(Input, limits, leaveOpen: true);
@@ -277,6 +301,8 @@ internal sealed class InjectorLink : IAsyncDisposable
     }
 
     public Socket? Socket { get; }
+
+    public Ouinet.Utp.UtpStream? Utp { get; }
 
     public ProgressStream Progress { get; }
 
@@ -294,7 +320,12 @@ internal sealed class InjectorLink : IAsyncDisposable
     {
         try
         {
-            return Socket is null || (Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead));
+            if (Socket is null)
+            {
+                // uTP: not closed either way; overlay (neither): nothing to poll, see the constructor.
+                return Utp is null || (!Utp.ReadsClosed.IsCompleted && !Utp.WritesClosed.IsCompleted);
+            }
+            return Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -315,6 +346,10 @@ internal sealed class InjectorLink : IAsyncDisposable
         {
         }
         Socket?.Dispose();
+        if (Utp is not null)
+        {
+            await Utp.DisposeAsync();
+        }
     }
 }
 

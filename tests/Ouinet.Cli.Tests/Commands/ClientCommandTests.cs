@@ -22,7 +22,7 @@ public class ClientCommandTests
             var error = new StringWriter();
             var endpoints = Path.Combine(repo, ClientCommand.EndpointsFileName);
             File.Delete(endpoints);
-            var args = new[] { "client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0" }.Concat(extra).ToArray();
+            var args = new[] { "client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0" }.Concat(extra).ToArray();
             var run = OuinetCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = TextWriter.Synchronized(output), Error = error }, stop.Token);
             while (!File.Exists(endpoints) && !run.IsCompleted)
             {
@@ -60,7 +60,7 @@ public class ClientCommandTests
         Assert.True(File.Exists(repo.Combine("ssl-ca-cert.pem")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(repo.Combine("ssl-ca-key.pem")));
         Assert.Equal(
-            "log-level = INFO\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 0\n",
+            "log-level = INFO\nbt-bootstrap-no-default = 0\nenable-log-file = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 0\ndisable-cache-access = 0\n",
             await File.ReadAllTextAsync(repo.Combine(ClientCommand.SavedFileName), TestContext.Current.CancellationToken));
         using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(repo.Combine(ClientCommand.EndpointsFileName), TestContext.Current.CancellationToken));
         var proxy = endpoints.RootElement.GetProperty("proxy_endpoint").GetString()!;
@@ -82,7 +82,7 @@ public class ClientCommandTests
             Assert.Equal(0, await first.StopAsync());
         }
         var saved = repo.Combine(ClientCommand.SavedFileName);
-        Assert.Equal("log-level = DEBUG\ndisable-origin-access = 1\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+        Assert.Equal("log-level = DEBUG\nbt-bootstrap-no-default = 0\nenable-log-file = 0\ndisable-origin-access = 1\ndisable-injector-access = 0\ndisable-proxy-access = 1\ndisable-cache-access = 0\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
 
         // Without the flags, the saved values still win over ouinet-client.conf (log-level WARN there).
         await using (var second = await RunningClient.StartAsync(repo.Path))
@@ -90,14 +90,38 @@ public class ClientCommandTests
             Assert.Contains("Mechanisms: none", second.Output.ToString(), StringComparison.Ordinal);
             Assert.Equal(0, await second.StopAsync());
         }
-        Assert.StartsWith("log-level = DEBUG\ndisable-origin-access = 1", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.StartsWith("log-level = DEBUG\nbt-bootstrap-no-default = 0\nenable-log-file = 0\ndisable-origin-access = 1", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         // The command line wins over the saved file; --drop-saved-opts forgets it.
         await using (var third = await RunningClient.StartAsync(repo.Path, "--drop-saved-opts"))
         {
             Assert.Equal(0, await third.StopAsync());
         }
-        Assert.Equal("log-level = WARN\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+        Assert.Equal("log-level = WARN\nbt-bootstrap-no-default = 0\nenable-log-file = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\ndisable-cache-access = 0\n", await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Front_end_switches_are_saved_as_persistent_options_while_the_client_runs()
+    {
+        using var repo = new TempDirectory();
+        await using var client = await RunningClient.StartAsync(repo.Path);
+        Assert.False(client.Run.IsCompleted, client.Error.ToString());
+        using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(repo.Combine(ClientCommand.EndpointsFileName), TestContext.Current.CancellationToken));
+        var frontEnd = endpoints.RootElement.GetProperty("frontend_tcp_endpoint").GetString()!;
+        Assert.StartsWith("127.0.0.1:", frontEnd, StringComparison.Ordinal);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        using var status = JsonDocument.Parse(await http.GetStringAsync($"http://{frontEnd}/api/status", TestContext.Current.CancellationToken));
+        var csrf = status.RootElement.GetProperty("csrf").GetString()!;
+        using var response = await http.PostAsync($"http://{frontEnd}/", new FormUrlEncodedContent(
+            [new("proxy_access", "disable"), new("distributed_cache", "disable"), new("loglevel", "debug"), new("csrf", csrf)]), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(
+            "log-level = DEBUG\nbt-bootstrap-no-default = 0\nenable-log-file = 0\ndisable-origin-access = 0\ndisable-injector-access = 0\ndisable-proxy-access = 1\ndisable-cache-access = 1\n",
+            await File.ReadAllTextAsync(repo.Combine(ClientCommand.SavedFileName), TestContext.Current.CancellationToken));
+        // Started at INFO: the client filters by its own (run-time) level, so no DEBUG line came out before the switch.
+        var output = client.Output.ToString();
+        Assert.DoesNotContain("[DEBUG]", output[..output.IndexOf("Front-end: origin", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Equal(0, await client.StopAsync());
     }
 
     [Fact(Timeout = 30_000)]
@@ -105,10 +129,10 @@ public class ClientCommandTests
     {
         using var repo = new TempDirectory();
         var (exit, _, error) = await CliRunner.RunAsync(TestContext.Current.CancellationToken,
-            "client", "--repo", repo.Path, "--injector-ep", "utp:127.0.0.1:7085", "--cache-http-public-key", "abc", "--cache-static-repo", "/nowhere",
+            "client", "--repo", repo.Path, "--injector-ep", "utp:injector.example:7085", "--cache-http-public-key", "abc", "--cache-static-repo", "/nowhere",
             "--max-cached-age", "soon", "--local-domain", "bad.domain");
         Assert.Equal(1, exit);
-        Assert.Contains("injector-ep \"utp:127.0.0.1:7085\": utp: endpoints come with the uTP transport", error, StringComparison.Ordinal);
+        Assert.Contains("injector-ep \"utp:injector.example:7085\": expected utp:IP:PORT", error, StringComparison.Ordinal);
         Assert.Contains("cache-http-public-key: The Ed25519 public key must be 64 hex or 52 base32 characters", error, StringComparison.Ordinal);
         Assert.Contains("cache-static-repo: needs cache-static-root", error, StringComparison.Ordinal);
         Assert.Contains("max-cached-age \"soon\"", error, StringComparison.Ordinal);
@@ -148,7 +172,7 @@ public class ClientCommandTests
             Assert.Contains("--" + spec.Name, help, StringComparison.Ordinal);
         }
         Assert.Contains("--drop-saved-opts", help, StringComparison.Ordinal);
-        Assert.Equal(4, ClientCommand.Options.Specs.Count(s => s.Persistent));
-        Assert.Equal(4, help.Split("This option is persistent.").Length - 1);
+        Assert.Equal(8, ClientCommand.Options.Specs.Count(s => s.Persistent));
+        Assert.Equal(8, help.Split("This option is persistent.").Length - 1);
     }
 }

@@ -13,7 +13,7 @@ public class ClientDefaultRepositoryTests
         var ct = TestContext.Current.CancellationToken;
         using var home = new TempDirectory();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { TestPaths.OuinetDll, "client", "--listen-on-tcp", "127.0.0.1:0" })
+        foreach (var arg in new[] { TestPaths.OuinetDll, "client", "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,6 +1,9 @@
 using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Ouinet.Cache.Store;
+using Ouinet.Client.Proxy;
 using Ouinet.Client.Responses;
 using Ouinet.Client.Routing;
 using Ouinet.Http;
@@ -62,11 +65,31 @@ public class CachedResponseWriterTests
         Assert.Equal(204800, Encoding.Latin1.GetByteCount(body));
     }
 
-    [Fact(Timeout = 10000)]
-    public async Task BigBodyThroughBodyPath_IsStreamedWhole()
+    [Theory(Timeout = 10000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BigBodyThroughBodyPath_IsStreamedWhole(bool sendfile)
     {
-        var (_, body) = await ServeAsync("https://example.com/big.bin", new HttpRequestHead("GET", "https://example.com/big.bin"), TestContext.Current.CancellationToken);
+        var request = new HttpRequestHead("GET", "https://example.com/big.bin");
+        var (head, body) = sendfile
+            ? await ServeOverSocketAsync("https://example.com/big.bin", request, TestContext.Current.CancellationToken)
+            : await ServeAsync("https://example.com/big.bin", request, TestContext.Current.CancellationToken);
+        Assert.Contains("Content-Length: 204800\r\n", head, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllBytes(TestPaths.Vector("vectors", "big", "body.bin")), Encoding.Latin1.GetBytes(body));
+    }
+
+    [Theory(Timeout = 10000)]
+    [InlineData("bytes=70000-200000", 70000, 130001)]
+    [InlineData("bytes=-100000", 104800, 100000)]
+    [InlineData("bytes=1000-1999", 1000, 1000)]
+    public async Task BigBodyRanges_OverAPlainConnection_AreExact(string range, int first, int length)
+    {
+        var request = new HttpRequestHead("GET", "https://example.com/big.bin");
+        request.Fields.Add("Range", range);
+        var (head, body) = await ServeOverSocketAsync("https://example.com/big.bin", request, TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 206 Partial Content\r\n", head, StringComparison.Ordinal);
+        Assert.Contains($"Content-Range: bytes {first}-{first + length - 1}/204800\r\n", head, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(TestPaths.Vector("vectors", "big", "body.bin")).AsSpan(first, length).ToArray(), Encoding.Latin1.GetBytes(body));
     }
 
     [Fact(Timeout = 10000)]
@@ -75,6 +98,32 @@ public class CachedResponseWriterTests
         var (head, body) = await ServeAsync("https://example.com/hello", new HttpRequestHead("HEAD", "https://example.com/hello"), TestContext.Current.CancellationToken);
         Assert.Contains("Content-Length: 12\r\n", head, StringComparison.Ordinal);
         Assert.Equal("", body);
+    }
+
+    /// <summary>Serves over a real loopback TCP connection with <see cref="SocketFileSender"/>, as the proxy does for plain HTTP.</summary>
+    private static async Task<(string Head, string Body)> ServeOverSocketAsync(string uri, HttpRequestHead request, CancellationToken ct)
+    {
+        var store = SignedStore.Open(TestPaths.Vector("static-cache", ".ouinet"), TestPaths.Vector("static-cache"), new SignedStoreOptions { ReadOnly = true });
+        using var entry = store.TryOpen(uri)!;
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        using var browser = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await browser.ConnectAsync(listener.LocalEndPoint!, ct);
+        using var server = await listener.AcceptAsync(ct);
+        var received = new MemoryStream();
+        var reading = new NetworkStream(browser).CopyToAsync(received, ct);
+        await using (var stream = new NetworkStream(server))
+        {
+            var pipe = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+            await CachedResponseWriter.WriteAsync(entry, request, Mechanism.LocalCache, pipe, fileSender: new SocketFileSender(server, onProgress: null), cancellationToken: ct);
+            await pipe.CompleteAsync();
+            server.Shutdown(SocketShutdown.Send);
+        }
+        await reading;
+        var text = Encoding.Latin1.GetString(received.ToArray());
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
+        return (text[..split], text[split..]);
     }
 
     private static async Task<(string Head, string Body)> ServeAsync(string uri, HttpRequestHead request, CancellationToken ct)

@@ -37,6 +37,7 @@ internal sealed class ClientHarness : IAsyncDisposable
             ExtraTrustedCertificates = [fixture.Authority.Certificate],
             TlsInterceptPorts = [443, fixture.Origin.HttpsEndPoint.Port],
             OriginResolver = MapResolver.ForClient,
+            FrontEndEndPoint = null, // front-end tests ask for one on port 0
         };
         if (configure is not null)
         {

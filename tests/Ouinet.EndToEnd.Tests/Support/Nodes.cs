@@ -24,17 +24,26 @@ internal sealed class InjectorNode : IAsyncDisposable
     /// <summary>The injector's Ed25519 public key in hex (<c>ed25519-public-key</c>).</summary>
     public string PublicKey { get; }
 
-    public static async Task<InjectorNode> StartAsync(TestCertificateAuthority authority, CancellationToken cancellationToken)
+    /// <summary>What clients get as <c>injector-ep</c> (default <c>tcp:</c> <see cref="Tcp"/>), and the extra client options that go with it.</summary>
+    public string ClientEndpoint { get; set; } = "";
+
+    public string[] ClientExtra { get; set; } = [];
+
+    public string Repo => _repo.Path;
+
+    public static async Task<InjectorNode> StartAsync(TestCertificateAuthority authority, CancellationToken cancellationToken, params string[] extra)
     {
         var repo = new TempDirectory("e2e-injector");
         var ca = repo.Combine("test-ca.pem");
         await File.WriteAllTextAsync(ca, authority.CertificatePem, cancellationToken);
         var process = await OuinetProcess.StartAsync(repo.Combine("endpoint-tcp"), cancellationToken,
+        [
             "injector", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--listen-on-tcp-tls", "127.0.0.1:0",
-            "--allow-private-targets", "--tls-ca-cert-store-file", ca);
+            "--allow-private-targets", "--tls-ca-cert-store-file", ca, .. extra,
+        ]);
         var tcp = IPEndPoint.Parse((await File.ReadAllTextAsync(repo.Combine("endpoint-tcp"), cancellationToken)).Trim());
         var key = (await File.ReadAllTextAsync(repo.Combine("ed25519-public-key"), cancellationToken)).Trim();
-        return new InjectorNode(repo, process, tcp, key);
+        return new InjectorNode(repo, process, tcp, key) { ClientEndpoint = $"tcp:{tcp}" };
     }
 
     public async ValueTask DisposeAsync()
@@ -44,21 +53,33 @@ internal sealed class InjectorNode : IAsyncDisposable
     }
 }
 
-/// <summary>A real <c>ouinet client</c> process on a free loopback port, pointed at an injector.</summary>
+/// <summary>
+/// A real <c>ouinet client</c> process on free loopback ports (proxy and front-end), pointed at an injector. 
+/// <see cref="RestartAsync"/> kills it and starts it again on the same repository (saved options and cache kept).
+/// </summary>
 internal sealed class ClientNode : IAsyncDisposable
 {
-    private ClientNode(TempDirectory repo, OuinetProcess process, IPEndPoint proxy)
+    private readonly string[] _args;
+
+    private ClientNode(TempDirectory repo, string[] args)
     {
         Repo = repo;
-        Process = process;
-        Proxy = proxy;
+        _args = args;
     }
+
+    /// <summary>The UDP endpoint of the DHT and the uTP peer server (with <c>cache-type bep5-http</c>).</summary>
+    public IPEndPoint? Udp { get; private set; }
 
     public TempDirectory Repo { get; }
 
-    public OuinetProcess Process { get; }
+    public OuinetProcess Process { get; private set; } = null!;
 
-    public IPEndPoint Proxy { get; }
+    public IPEndPoint Proxy { get; private set; } = null!;
+
+    /// <summary>The front-end endpoint (<c>frontend_tcp_endpoint</c> of <c>endpoints.json</c>).</summary>
+    public IPEndPoint FrontEnd { get; private set; } = null!;
+
+    public string FrontEndUrl => $"http://{FrontEnd}/";
 
     public string CaCertificateFile => Repo.Combine("ssl-ca-cert.pem");
 
@@ -67,16 +88,31 @@ internal sealed class ClientNode : IAsyncDisposable
         var repo = new TempDirectory("e2e-client");
         var ca = repo.Combine("test-ca.pem");
         await File.WriteAllTextAsync(ca, authority.CertificatePem, cancellationToken);
-        var endpoints = repo.Combine("endpoints.json");
-        var process = await OuinetProcess.StartAsync(endpoints, cancellationToken,
+        var node = new ClientNode(repo,
         [
-            "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0",
-            "--injector-ep", $"tcp:{injector.Tcp}", "--cache-http-public-key", injector.PublicKey,
+            "client", "--repo", repo.Path, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0",
+            "--injector-ep", injector.ClientEndpoint, .. injector.ClientExtra, "--cache-http-public-key", injector.PublicKey,
             "--tls-ca-cert-store-file", ca, "--allow-private-targets", .. extra,
         ]);
+        await node.LaunchAsync(cancellationToken);
+        return node;
+    }
+
+    /// <summary>Kills the process (no clean stop) and starts a new one with the same arguments and repository.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await Process.DisposeAsync();
+        await LaunchAsync(cancellationToken);
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        var endpoints = Repo.Combine("endpoints.json");
+        Process = await OuinetProcess.StartAsync(endpoints, cancellationToken, _args);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints, cancellationToken));
-        var proxy = IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
-        return new ClientNode(repo, process, proxy);
+        Proxy = IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
+        FrontEnd = IPEndPoint.Parse(json.RootElement.GetProperty("frontend_tcp_endpoint").GetString()!);
+        Udp = json.RootElement.TryGetProperty("udp_mux_endpoint", out var u) && u.GetString() is { } text ? IPEndPoint.Parse(text) : null;
     }
 
     public async ValueTask DisposeAsync()

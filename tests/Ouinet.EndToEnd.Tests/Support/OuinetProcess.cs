@@ -39,9 +39,33 @@ internal sealed class OuinetProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>dotnet ouinet.dll ARGS</c> and waits until <paramref name="readyFile"/> exists (or the process ends).</summary>
-    public static async Task<OuinetProcess> StartAsync(string readyFile, CancellationToken cancellationToken, params string[] args)
+    public static Task<OuinetProcess> StartAsync(string readyFile, CancellationToken cancellationToken, params string[] args)
     {
         File.Delete(readyFile);
+        return StartCoreAsync(_ => File.Exists(readyFile), args, cancellationToken);
+    }
+
+    /// <summary>Starts <c>dotnet ouinet.dll ARGS</c> and waits until its output contains <paramref name="text"/>.</summary>
+    public static Task<OuinetProcess> StartUntilOutputAsync(string text, CancellationToken cancellationToken, params string[] args) =>
+        StartCoreAsync(p => p.Output.Contains(text, StringComparison.Ordinal), args, cancellationToken);
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; false after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline || HasExited)
+            {
+                return false;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        return true;
+    }
+
+    private static async Task<OuinetProcess> StartCoreAsync(Func<OuinetProcess, bool> ready, string[] args, CancellationToken cancellationToken)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Executable);
         foreach (var arg in args)
@@ -57,7 +81,7 @@ internal sealed class OuinetProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!File.Exists(readyFile))
+        while (!ready(result))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {

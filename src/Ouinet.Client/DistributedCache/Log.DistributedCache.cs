@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Ouinet.Client;
+
+/// <summary>The distributed cache's log messages (event ids 200–249).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Distributed cache: DHT and uTP on UDP {EndPoint} ({Extra} extra bootstrap nodes, public routers: {Routers})")]
+    public static partial void DistributedCacheStarted(ILogger logger, IPEndPoint endPoint, int extra, bool routers);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Distributed cache fetching switched {Enabled}")]
+    public static partial void DistributedCacheSwitched(ILogger logger, bool enabled);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Accepting a peer connection failed: {Reason}")]
+    public static partial void PeerAcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Peer {Peer} refused: too many connections")]
+    public static partial void PeerRefused(ILogger logger, IPEndPoint peer);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "Peer connection from {Peer} ended: {Reason}")]
+    public static partial void PeerConnectionEnded(ILogger logger, IPEndPoint peer, string reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "Peer {Peer} asked for an entry we do not have")]
+    public static partial void PeerMiss(ILogger logger, IPEndPoint peer);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Served an entry to peer {Peer} ({Outcome}, {Size} bytes)")]
+    public static partial void PeerServed(ILogger logger, IPEndPoint peer, Ouinet.Protocol.Streams.RangeRequestOutcome outcome, long size);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "Announced group {Group} to {Nodes} DHT nodes")]
+    public static partial void Announced(ILogger logger, string group, int nodes);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "Announcing group {Group} failed; retrying later")]
+    public static partial void AnnounceFailed(ILogger logger, string group);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "No longer announcing group {Group}")]
+    public static partial void Unannounced(ILogger logger, string group);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Swarm {Swarm}: peer {Peer}")]
+    public static partial void PeerFound(ILogger logger, string swarm, IPEndPoint peer);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Peer rejected: {Reason}")]
+    public static partial void PeerRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Debug, Message = "Peer failed: {Reason}")]
+    public static partial void PeerFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "Fetched an entry from peer {Peer} ({Size} bytes), verified and stored")]
+    public static partial void FetchedFromPeer(ILogger logger, IPEndPoint peer, long size);
+}

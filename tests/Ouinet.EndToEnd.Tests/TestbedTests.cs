@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Ouinet.EndToEnd.Tests.Support;
+
+namespace Ouinet.EndToEnd.Tests;
+
+/// <summary><c>ouinet testbed</c> as a user runs it: a real process that starts the whole network on loopback.</summary>
+public sealed class TestbedTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task TheTestbedShowsAPageReachingAClientWhoseOriginAndInjectorAreBlocked()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (code, output) = await RunAsync(ct, "testbed", "--check");
+        Assert.True(code == 0, output);
+        Assert.Contains("client B   proxy http://127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Contains("origin: blocked, injector: blocked", output, StringComparison.Ordinal);
+        Assert.Contains("check: A 200 from injector", output, StringComparison.Ordinal);
+        Assert.Contains("check: B 200 from dist-cache", output, StringComparison.Ordinal);
+        Assert.Contains("the origin served 0 requests meanwhile", output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task TheTestbedStopsCleanlyOnSigint_AndRemovesItsFolder()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(OuinetProcess.Executable);
+        info.ArgumentList.Add("testbed");
+        using var process = Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        string Text() { lock (output) { return output.ToString(); } }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!Text().Contains("Try (watch", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            await Task.Delay(100, ct);
+        }
+        var folder = System.Text.RegularExpressions.Regex.Match(Text(), @"repositories in ([^)]+)\)").Groups[1].Value;
+        Assert.True(Directory.Exists(folder), Text());
+        Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(wait.Token);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("Stopping the testbed", Text(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static async Task<(int Code, string Output)> RunAsync(CancellationToken ct, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(OuinetProcess.Executable);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
