@@ -31,7 +31,7 @@ internal sealed class FrontEndServer : IAsyncDisposable
         Logger = logger;
         CsrfToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         Peers = new PeerSeries(client, client.Options.TimeProvider);
-        Probe = client.Options.Injector is { } injector ? new InjectorProbe(injector, client.Options.TimeProvider) : null;
+        Probe = client.Options.Injector is { EndPoint: not null } injector ? new InjectorProbe(injector, client.Options.TimeProvider) : null;
     }
 
     public OuinetClient Client { get; }

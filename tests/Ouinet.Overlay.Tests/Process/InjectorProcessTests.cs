@@ -37,7 +37,7 @@ public class InjectorProcessTests
         await using var relay = OuinetProcess.Start("relay", "overlay", "node", "--config", dir.Combine("n1.conf"));
         var clientRepo = dir.Combine("client");
         await using var client = OuinetProcess.Start("client",
-            "client", "--repo", clientRepo, "--listen-on-tcp", "127.0.0.1:0", "--overlay-config", dir.Combine("n2.conf"),
+            "client", "--repo", clientRepo, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0", "--overlay-config", dir.Combine("n2.conf"),
             "--injector-ep", "overlay:injector", "--injector-tls-cert-file", Path.Combine(injectorRepo, "tls-cert.pem"),
             "--cache-http-public-key", (await File.ReadAllTextAsync(Path.Combine(injectorRepo, "ed25519-public-key"), ct)).Trim(),
             "--disable-origin-access", "--allow-private-targets", "--tls-ca-cert-store-file", ca);
