@@ -8,8 +8,9 @@ cd "$(dirname "$0")"
 # Debian packages the tests use: python3-cryptography runs the independent static-cache verifier;
 # python3-libtorrent is the other DHT and uTP implementation in the interop tests (shared/interop/dht_peer.py, utp_peer.py);
 # chromium (driven by Playwright, no browser download) and libnss3-tools (certutil, to trust the client CA) run the
-# browser end-to-end tests.
-APT_PACKAGES=(python3-cryptography python3-libtorrent chromium libnss3-tools)
+# browser end-to-end tests; iproute2 (ip netns) and nftables (loss and duplication on a veth link) run the overlay's
+# network-namespace experiments.
+APT_PACKAGES=(python3-cryptography python3-libtorrent chromium libnss3-tools iproute2 nftables)
 
 install_missing() {
   local missing=()

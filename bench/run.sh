@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite and writes its table, with its baseline from the same run, to bench/results/<suite>.md.
-# Usage: bench/run.sh protocol|injector|client|dht|utp
+# Usage: bench/run.sh protocol|injector|client|dht|utp|overlay
+#   overlay: every member its own `ouinet` process on loopback: ping RTT over the udp4 shim and a unicast layer vs a
+#        plain UDP echo, one flow's throughput vs Ouinet.Utp and TCP, reconvergence after a member is killed
+#        (bench/overlay.sh; PINGS, PERF_SECONDS, BYTES, RUNS from the environment). It rewrites the generated block of
+#        bench/results/overlay.md; the experiments' sections there come from tests/Ouinet.Overlay.Tests.
 #   utp: process-to-process transfers side by side (Ouinet.Utp, libtorrent's uTP through shared/interop/utp_peer.py,
 #        TCP), clean and through a 1 % loss relay; SIZE (bytes, default 256 MiB) and RUNS (default 3) from the environment.
 #   client: cache hits through `ouinet client` (its own process) vs Debian nginx serving the same files, wrk, same run.
@@ -9,7 +13,7 @@
 #        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp}
+suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp|overlay}
 shift
 
 if [ "$suite" = injector ]; then
@@ -35,6 +39,28 @@ if [ "$suite" = client ]; then
   dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
   dotnet build bench/Ouinet.Client.Bench -c Release -nologo -clp:ErrorsOnly
   dotnet bench/Ouinet.Client.Bench/bin/Release/net10.0/Ouinet.Client.Bench.dll bench/results/client.md "${1:-10}"
+  exit 0
+fi
+
+if [ "$suite" = overlay ]; then
+  dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
+  dotnet build bench/Ouinet.UtpBench -c Release -nologo -clp:ErrorsOnly
+  load_before=$(cut -d' ' -f1 /proc/loadavg)
+  block=$(bench/overlay.sh)
+  generated="<!-- bench/run.sh overlay: begin -->
+Generated $(date -u +%Y-%m-%d) by \`bench/run.sh overlay\` on $(nproc) cores, .NET $(dotnet --version); 1-minute load average before → after: $load_before → $(cut -d' ' -f1 /proc/loadavg).
+
+$block
+<!-- bench/run.sh overlay: end -->"
+  python3 - bench/results/overlay.md "$generated" <<'PY'
+import re, sys
+path, block = sys.argv[1], sys.argv[2]
+text = open(path).read()
+pattern = re.compile(r"<!-- bench/run.sh overlay: begin -->.*<!-- bench/run.sh overlay: end -->", re.S)
+text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+  cat bench/results/overlay.md
   exit 0
 fi
 
@@ -90,6 +116,6 @@ NOTE
       echo
       bdn '*DhtCodecBenchmarks*'
     } > "bench/results/$suite.md";;
-  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp)" >&2; exit 2;;
+  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp, overlay)" >&2; exit 2;;
 esac
 cat "bench/results/$suite.md"

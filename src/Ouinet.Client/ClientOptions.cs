@@ -126,6 +126,9 @@ public sealed partial record ClientOptions
     public InjectorPublicKey? PublicKey =>
         InjectorPublicKey.TryParse(CacheHttpPublicKey, out var key, out _) ? key : null;
 
+    /// <summary>How <c>injector-ep overlay:NAME</c> is reached: the host's overlay node (the CLI's <c>overlay-config</c>).</summary>
+    public OverlayDialer? OverlayDialer { get; init; }
+
     /// <summary>The parsed <see cref="InjectorEndpoint"/>; null when unset or invalid.</summary>
     public InjectorEndpoint? Injector => InjectorEndpoint is { } text && Client.InjectorEndpoint.TryParse(text, out var ep, out _) ? ep : null;
 
@@ -148,6 +151,10 @@ public sealed partial record ClientOptions
         if (InjectorEndpoint is { } text && !Client.InjectorEndpoint.TryParse(text, out injector, out var endpointError))
         {
             errors.Add($"injector-ep \"{text}\": {endpointError}");
+        }
+        if (injector?.Transport == InjectorTransport.Overlay && OverlayDialer is null)
+        {
+            errors.Add($"injector-ep \"{injector}\": needs an overlay node to reach it (overlay-config)");
         }
         if (InjectorCredentials is { } credentials && !credentials.Contains(':', StringComparison.Ordinal))
         {

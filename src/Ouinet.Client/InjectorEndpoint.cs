@@ -8,14 +8,35 @@ namespace Ouinet.Client;
 public enum InjectorTransport
 {
     Tcp,
+
     /// <summary>uTP on the client's UDP socket (shared with the DHT when the distributed cache runs).</summary>
     Utp,
+
+    /// <summary><c>overlay:NAME</c>: a reliable flow to NAME in the Ouroboros-style overlay (<see cref="OverlayDialer"/>).</summary>
+    Overlay,
 }
 
-/// <summary>An <c>injector-ep</c> value, <c>TYPE:ENDPOINT</c>: <c>tcp:IP:PORT</c> or <c>utp:IP:PORT</c> (IPv6 as <c>[ADDR]:PORT</c>).</summary>
-public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint EndPoint)
+/// <summary>
+/// Opens a byte stream to <paramref name="name"/> over the overlay (the host runs the overlay node; the client knows only
+/// this seam). Throws <see cref="IOException"/> when the name cannot be reached.
+/// </summary>
+public delegate ValueTask<Stream> OverlayDialer(string name, CancellationToken cancellationToken);
+
+/// <summary>
+/// An <c>injector-ep</c> value, <c>TYPE:ENDPOINT</c>: <c>tcp:IP:PORT</c> or <c>utp:IP:PORT</c> (IPv6 as
+/// <c>[ADDR]:PORT</c>), or <c>overlay:NAME</c> (<see cref="EndPoint"/> null, <see cref="OverlayName"/> set).
+/// </summary>
+public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint? EndPoint, string? OverlayName = null)
 {
-    public override string ToString() => $"{(Transport == InjectorTransport.Utp ? "utp" : "tcp")}:{EndPoint}";
+    /// <summary>Longest overlay name accepted (names are hashed into the layer's directory; this only bounds input).</summary>
+    public const int MaxOverlayNameLength = 255;
+
+    public override string ToString() => Transport switch
+    {
+        InjectorTransport.Overlay => $"overlay:{OverlayName}",
+        InjectorTransport.Utp => $"utp:{EndPoint}",
+        _ => $"tcp:{EndPoint}",
+    };
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="error"/> says what is wrong, naming what is not built yet.</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out InjectorEndpoint? endpoint, out string error)
@@ -37,6 +58,14 @@ public sealed record InjectorEndpoint(InjectorTransport Transport, IPEndPoint En
                     return true;
                 }
                 error = $"expected {type}:IP:PORT (an IP address, not a name; IPv6 as [ADDR]:PORT)";
+                return false;
+            case "overlay":
+                if (rest.Length is > 0 and <= MaxOverlayNameLength && !rest.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                {
+                    endpoint = new InjectorEndpoint(InjectorTransport.Overlay, null, rest);
+                    return true;
+                }
+                error = $"expected overlay:NAME (a name registered in the overlay, 1 to {MaxOverlayNameLength} characters, no spaces)";
                 return false;
             case "i2p":
                 error = "i2p: endpoints are not supported";

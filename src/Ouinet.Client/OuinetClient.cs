@@ -203,13 +203,18 @@ public sealed class OuinetClient : IAsyncDisposable
                 // uTP rides on the distributed cache's UDP socket when there is one, else on one of its own.
                 utp = _distributedCache?.Utp ?? (_ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory));
             }
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp, locator);
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp, locator, Options.OverlayDialer);
             mechanisms.Add(new ProxyMechanism(Injector));
             if (key is not null)
             {
                 mechanisms.Add(new InjectorMechanism(Injector, key, Cache, Options.CachePrivate, Logger, _distributedCache is { } dc ? dc.Announcer.Nudge : null));
             }
-            var transport = endpoint.Transport == InjectorTransport.Utp ? "uTP" : "TCP";
+            var transport = endpoint.Transport switch
+            {
+                InjectorTransport.Utp => "uTP",
+                InjectorTransport.Overlay => "an overlay flow",
+                _ => "TCP",
+            };
             var security = _injectorCertificate is null ? $"cleartext {transport}" : $"TLS over {transport}, pinned certificate";
             var name = locator is null ? endpoint.ToString() : "utp: found in " + locator.Description;
             Log.Injector(Logger, name, security);

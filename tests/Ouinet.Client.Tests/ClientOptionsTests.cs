@@ -77,7 +77,21 @@ public sealed class ClientOptionsTests
         Assert.True(InjectorEndpoint.TryParse("tcp:127.0.0.1:7070", out var v4, out _));
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 7070), v4.EndPoint);
         Assert.True(InjectorEndpoint.TryParse("tcp:[::1]:7070", out var v6, out _));
-        Assert.Equal(IPAddress.IPv6Loopback, v6.EndPoint.Address);
+        Assert.Equal(IPAddress.IPv6Loopback, v6.EndPoint!.Address);
+    }
+
+    [Fact]
+    public void OverlayInjectorEndpoints_ParseAName_AndNeedAnOverlay()
+    {
+        Assert.True(InjectorEndpoint.TryParse("overlay:injector", out var ep, out _));
+        Assert.Equal((InjectorTransport.Overlay, "injector", "overlay:injector"), (ep.Transport, ep.OverlayName, ep.ToString()));
+        Assert.False(InjectorEndpoint.TryParse("overlay:", out _, out var error));
+        Assert.Contains("overlay:NAME", error, StringComparison.Ordinal);
+        Assert.False(InjectorEndpoint.TryParse("overlay:a b", out _, out _));
+        Assert.False(InjectorEndpoint.TryParse("overlay:" + new string('x', 256), out _, out _));
+        var options = new ClientOptions { Repository = "/tmp/x", InjectorEndpoint = "overlay:injector", DisableInjectorAccess = true };
+        Assert.Contains(options.Validate(), e => e.Contains("overlay node", StringComparison.Ordinal));
+        Assert.Empty((options with { OverlayDialer = (_, _) => ValueTask.FromResult<Stream>(new MemoryStream()) }).Validate());
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Ouinet.Cli.Configuration;
 using Microsoft.Extensions.Logging;
 using Ouinet.Client;
 using Ouinet.Client.Logging;
+using Ouinet.Overlay;
 
 namespace Ouinet.Cli.Commands;
 
@@ -30,7 +31,8 @@ internal static class ClientCommand
     public static OptionSet Options { get; } = new(
     [
         new("listen-on-tcp", OptionKind.Value, "HTTP proxy endpoint IP:PORT (IPv6 as [ADDR]:PORT; port 0 picks one).", Default: "127.0.0.1:8077", ValueName: "IP:PORT"),
-        new("injector-ep", OptionKind.Value, "Injector endpoint tcp:IP:PORT or utp:IP:PORT (TLS when injector-tls-cert-file is set).", ValueName: "TYPE:ENDPOINT"),
+        new("injector-ep", OptionKind.Value, "Injector endpoint tcp:IP:PORT or utp:IP:PORT, or overlay:NAME over the overlay of overlay-config (TLS when injector-tls-cert-file is set).", ValueName: "TYPE:ENDPOINT"),
+        OverlayHost.ConfigOption("needed by injector-ep overlay:NAME"),
         new("injector-credentials", OptionKind.Value, "user:password for the injector (Proxy-Authorization: Basic); needs injector-ep.", ValueName: "USER:PASSWORD"),
         new("injector-tls-cert-file", OptionKind.Value, "The injector's TLS certificate (a copy of its tls-cert.pem): enables TLS to the injector, pinned to exactly this certificate.", ValueName: "FILE"),
         new("cache-http-public-key", OptionKind.Value, "The injector's Ed25519 public key (64 hex or 52 base32 characters): every injected or cached response is verified with it. Required to use the injector or a static cache.", ValueName: "KEY"),
@@ -115,11 +117,15 @@ internal static class ClientCommand
         {
             errors.Add($"log-level \"{values.GetString("log-level")}\" is not one of {string.Join(", ", OuinetLogging.LevelNames)}");
         }
+        // The overlay node logs at log-level as set at start (the client's own level changes at run time, see below).
+        using var overlayLogging = OuinetLogging.CreateFactory(output, level);
+        await using var overlay = OverlayHost.Load(values, repoPath, errors) is { } irmd ? OverlayNode.Create(irmd, new OverlayNodeOptions { LoggerFactory = overlayLogging }) : null;
         var options = new ClientOptions
         {
             Repository = repoPath,
             ListenOnTcp = ParseEndpoint(values, "listen-on-tcp", errors) ?? ClientOptions.DefaultProxyEndPoint,
             InjectorEndpoint = values.GetString("injector-ep"),
+            OverlayDialer = overlay is null ? null : OverlayHost.Dialer(overlay),
             InjectorCredentials = values.GetString("injector-credentials"),
             InjectorTlsCertificateFile = values.GetString("injector-tls-cert-file") is { } certFile ? Path.GetFullPath(certFile, repoPath) : null,
             CacheHttpPublicKey = values.GetString("cache-http-public-key"),
@@ -167,6 +173,18 @@ internal static class ClientCommand
             await error.WriteLineAsync($"ouinet client: cannot save persistent options to {savedPath}: {e.Message}");
         }
 
+        try
+        {
+            if (overlay is not null)
+            {
+                await overlay.StartAsync(cancellationToken);
+            }
+        }
+        catch (SocketException e)
+        {
+            await error.WriteLineAsync($"ouinet client: cannot start the overlay node (overlay-config): {e.Message}");
+            return 1;
+        }
         // The client filters by its own level (log-level, changed at run time from the front-end): let everything through here.
         using var loggerFactory = OuinetLogging.CreateFactory(output, LogLevel.Trace);
         await using var client = new OuinetClient(options, loggerFactory);

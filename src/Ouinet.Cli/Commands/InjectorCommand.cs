@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Ouinet.Cli.Configuration;
 using Ouinet.Injector;
+using Ouinet.Overlay;
 using Ouinet.Protocol.Keys;
 
 namespace Ouinet.Cli.Commands;
@@ -12,6 +13,7 @@ namespace Ouinet.Cli.Commands;
 /// <c>ouinet injector --repo DIR</c>: runs an injector from its repository. On first start it writes the documented
 /// <c>ouinet-injector.conf</c>, the signing key pair and a self-signed TLS certificate there. Options come from the
 /// command line and the config file (command line wins), with Ouinet's names. Ctrl+C or SIGTERM stops it gracefully.
+/// With <c>listen-on-overlay NAME</c> it also runs an overlay node (<c>overlay-config</c>) and serves TLS over its flows.
 /// </summary>
 internal static class InjectorCommand
 {
@@ -24,6 +26,8 @@ internal static class InjectorCommand
         new("listen-on-tcp", OptionKind.Value, "Cleartext HTTP endpoint IP:PORT (IPv6 as [ADDR]:PORT; port 0 picks one). For testing: clients should use TLS.", ConfigExample: "127.0.0.1:7070", ValueName: "IP:PORT"),
         new("listen-on-tcp-tls", OptionKind.Value, "HTTP over TLS endpoint IP:PORT, with the repository's tls-cert.pem (clients pin a copy of it).", ConfigExample: "127.0.0.1:7077", ValueName: "IP:PORT"),
         new("listen-on-utp-tls", OptionKind.Value, "HTTP over TLS over uTP endpoint IP:PORT (UDP, shared with the injector's DHT node, which announces it in the injectors swarm of the key).", ValueName: "IP:PORT"),
+        new("listen-on-overlay", OptionKind.Value, "Overlay name to serve HTTP over TLS on (reliable flows in the overlay of overlay-config, which registers the name in its unicast layers).", ValueName: "NAME"),
+        OverlayHost.ConfigOption("needed by listen-on-overlay"),
         new("bt-bootstrap-extra", OptionKind.List, "Extra DHT bootstrap node HOST or HOST:PORT for the injector's DHT node (with listen-on-utp-tls), repeatable.", ValueName: "HOST[:PORT]"),
         new("bt-bootstrap-no-default", OptionKind.Flag, "Use only the extra DHT bootstrap nodes, not the public routers.", Default: "false"),
         new("bt-allow-martians", OptionKind.Flag, "Accept DHT peers with invalid or suspicious endpoints (for testing).", Default: "false"),
@@ -93,6 +97,12 @@ internal static class InjectorCommand
             }
         }
         var authorities = LoadAuthorities(values, errors);
+        var overlayName = values.GetString("listen-on-overlay");
+        var overlay = OverlayHost.Load(values, repoPath, errors);
+        if (overlayName is not null && overlay is null && values.GetString(OverlayHost.ConfigOptionName) is null)
+        {
+            errors.Add("listen-on-overlay: needs the overlay node's configuration (overlay-config)");
+        }
         InjectorPrivateKey key;
         X509Certificate2 certificate;
         try
@@ -108,11 +118,14 @@ internal static class InjectorCommand
         using (key)
         using (certificate)
         {
+            using var loggerFactory = OuinetLogging.CreateFactory(output, level);
+            await using var node = overlay is null ? null : OverlayNode.Create(overlayName is null ? overlay : OverlayHost.Registering(overlay, overlayName), new OverlayNodeOptions { LoggerFactory = loggerFactory });
             var options = new InjectorOptions
             {
                 SigningKey = key,
                 TcpEndpoints = tcp is null ? [] : [tcp],
                 TlsEndpoints = tls is null ? [] : [tls],
+                StreamListeners = node is not null && overlayName is not null ? [new OverlayInjectorListener(node.Bind(overlayName))] : [],
                 TlsCertificate = certificate,
                 Credentials = values.GetString("credentials"),
                 Restricted = values.GetString("restricted"),
@@ -129,17 +142,20 @@ internal static class InjectorCommand
                 }
                 return 1;
             }
-            using var loggerFactory = OuinetLogging.CreateFactory(output, level);
             await using var utp = utpTls is null ? null : await UtpInjectorEndpoint.StartAsync(utpTls, key.PublicKey, bootstrap,
                 !values.GetFlag("bt-bootstrap-no-default"), values.GetFlag("bt-allow-martians"), repoPath, loggerFactory, cancellationToken);
             if (utp is not null)
             {
-                options = options with { StreamListeners = [utp.Listener] };
+                options = options with { StreamListeners = [.. options.StreamListeners, utp.Listener] };
             }
             await using var server = new InjectorServer(options, loggerFactory);
             repository.ClearEndpointFiles();
             try
             {
+                if (node is not null)
+                {
+                    await node.StartAsync(cancellationToken);
+                }
                 repository.WriteEndpointFiles(await server.StartAsync(cancellationToken));
                 if (utp is not null)
                 {

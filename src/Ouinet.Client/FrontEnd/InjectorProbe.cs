@@ -25,8 +25,10 @@ internal sealed class InjectorProbe(InjectorEndpoint endpoint, TimeProvider time
         string? error = null;
         try
         {
-            using var socket = new Socket(endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(endpoint.EndPoint, timeout.Token);
+            // Only endpoints with an IP endpoint are probed (FrontEndServer): an overlay:NAME one has none.
+            var ip = endpoint.EndPoint!;
+            using var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(ip, timeout.Token);
         }
         catch (SocketException e)
         {

@@ -30,8 +30,9 @@ public sealed class InjectorUnreachableException : Exception
 }
 
 /// <summary>
-/// Connections to the injector: TCP, or TLS pinned to exactly the certificate of <c>injector-tls-cert-file</c> (no name
-/// check, no system CAs, as Ouinet C++: the injector's certificate is self-signed for <c>localhost</c>), with
+/// Connections to the injector: TCP or an overlay flow (<c>overlay:NAME</c>, through the host's
+/// <see cref="OverlayDialer"/>), or TLS over either, pinned to exactly the certificate of <c>injector-tls-cert-file</c> (no
+/// name check, no system CAs, as Ouinet C++: the injector's certificate is self-signed for <c>localhost</c>), with
 /// <c>Proxy-Authorization: Basic</c> from <c>injector-credentials</c> on every request. Finished keep-alive connections
 /// are pooled (at most <see cref="MaxIdle"/>); one found dead is replaced once for a request without a body.
 /// Connecting (with TLS) is bounded by the connect timeout, waiting for a response head by the idle timeout.
@@ -47,15 +48,17 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly HttpLimits _limits;
     private readonly TimeProvider _time;
+    private readonly OverlayDialer? _overlay;
     private readonly Stack<InjectorLink> _idle = new();
     private readonly Lock _lock = new();
     private bool _disposed;
 
     public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time,
-        Ouinet.Utp.UtpSocket? utp = null, IInjectorLocator? locator = null)
+        Ouinet.Utp.UtpSocket? utp = null, IInjectorLocator? locator = null, OverlayDialer? overlay = null)
     {
         _utp = utp;
         _locator = locator;
+        _overlay = overlay;
         _endpoint = endpoint;
         _pinned = pinnedCertificate;
         _connectTimeout = connectTimeout;
@@ -213,30 +216,42 @@ public sealed class InjectorConnector : IAsyncDisposable
                 {
                     target = await _locator.LocateAsync(timeout.Token);
                 }
-                stream = await utp.ConnectAsync(target, timeout.Token);
+                stream = await utp.ConnectAsync(target ?? throw new InvalidOperationException("A utp: injector endpoint without an address."), timeout.Token);
             }
             catch (Exception e) when (e is IOException || (e is OperationCanceledException && timeout.HasTimedOut))
             {
-                _locator?.Failed(target);
+                if (target is not null)
+                {
+                    _locator?.Failed(target);
+                }
                 throw new InjectorUnreachableException($"Cannot connect to the injector at {(_locator is null ? _endpoint : $"utp:{target}")}: {e.Message}", e);
             }
             return await SecureAsync(null, stream, stream, timeout);
         }
-        var socket = new Socket(_endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket? socket = null;
         Stream transport;
         try
         {
-            await socket.ConnectAsync(_endpoint.EndPoint, timeout.Token);
-            transport = new NetworkStream(socket, ownsSocket: true);
+            if (_endpoint.Transport == InjectorTransport.Overlay)
+            {
+                var dial = _overlay ?? throw new InvalidOperationException("injector-ep overlay: without an overlay node");
+                transport = await dial(_endpoint.OverlayName!, timeout.Token);
+            }
+            else
+            {
+                socket = new Socket(_endpoint.EndPoint!.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(_endpoint.EndPoint, timeout.Token);
+                transport = new NetworkStream(socket, ownsSocket: true);
+            }
         }
-        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && timeout.HasTimedOut))
+        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && timeout.HasTimedOut))
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw new InjectorUnreachableException($"Cannot connect to the injector at {_endpoint}: {e.Message}", e);
         }
         catch
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw;
         }
         return await SecureAsync(socket, transport, null, timeout);
@@ -285,6 +300,7 @@ public sealed class InjectorConnector : IAsyncDisposable
 /// <summary>One connection to the injector with its HTTP reader and writer.</summary>
 internal sealed class InjectorLink : IAsyncDisposable
 {
+    /// <summary><paramref name="socket"/> and <paramref name="utp"/> are null over an overlay flow (nothing to poll: a flow found dead on use is replaced as a pooled TCP one is).</summary>
     public InjectorLink(Socket? socket, Stream transport, HttpLimits limits, Ouinet.Utp.UtpStream? utp = null)
     {
         Socket = socket;
@@ -317,7 +333,8 @@ internal sealed class InjectorLink : IAsyncDisposable
         {
             if (Socket is null)
             {
-                return Utp is not null && !Utp.ReadsClosed.IsCompleted && !Utp.WritesClosed.IsCompleted;
+                // uTP: not closed either way; overlay (neither): nothing to poll, see the constructor.
+                return Utp is null || (!Utp.ReadsClosed.IsCompleted && !Utp.WritesClosed.IsCompleted);
             }
             return Socket.Connected && !Socket.Poll(0, SelectMode.SelectRead);
         }

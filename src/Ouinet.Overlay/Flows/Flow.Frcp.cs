@@ -36,6 +36,10 @@ public sealed partial class Flow
     private NodeTimer _rdvTimer = null!;
     private NodeTimer _pumpTimer = null!;
     private NodeTimer? _keepalive;
+    private NodeTimer? _releaseTimer;
+    private bool _halfDeallocated;
+    private bool _released;
+    private uint _frozenRwe;
 
     private uint _sndNext;
     private uint _sndLwe;
@@ -43,6 +47,12 @@ public sealed partial class Flow
     private bool _sndRunStart = true;
     private TimeSpan _sndLastAct;
     private bool _probeActive;
+    private bool _runAcked;
+    private TimeSpan _lastProgress;
+    private int _dupAcks;
+    private uint _lastWindow24;
+    private bool _inRecovery;
+    private uint _recover;
     private uint _probeSeq;
     private TimeSpan _probeTime;
     private bool _haveRtt;
@@ -62,7 +72,12 @@ public sealed partial class Flow
 
     private TimeSpan ReceiverInactivity => (2 * _lower.Mpl) + DeltaA + DeltaR;
 
-    private uint RcvRwe => _rcvLwe + (uint)Math.Max(0, ReorderQueueSize - _rx.Count);
+    private uint RcvRwe => _halfDeallocated
+        ? Before(_frozenRwe, _rcvLwe) ? _rcvLwe : _frozenRwe
+        : _rcvLwe + (uint)Math.Max(0, ReorderQueueSize - _rx.Count);
+
+    /// <summary>How long a deallocated reliable flow keeps acknowledging: enough for the peer's retransmissions of its last messages.</summary>
+    private TimeSpan TimeWait => TimeSpan.FromTicks(Math.Clamp(Math.Max(2 * _lower.Mpl.Ticks, 4 * _rto.Ticks), TimeSpan.TicksPerSecond, DeltaA.Ticks));
 
     private bool IsDrained => _tx.Count == 0 && (!Qos.IsReliable || _sndLwe == _sndNext);
 
@@ -89,6 +104,7 @@ public sealed partial class Flow
 
     private void StopFrcp()
     {
+        _releaseTimer?.Dispose();
         _rtxTimer.Dispose();
         _ackTimer.Dispose();
         _rdvTimer.Dispose();
@@ -104,6 +120,9 @@ public sealed partial class Flow
         _sndRwe = _sndNext + StartWindow;
         _sndRunStart = true;
         _probeActive = false;
+        _runAcked = false;
+        _inRecovery = false;
+        _dupAcks = 0;
     }
 
     private static bool Before(uint a, uint b) => (int)(a - b) < 0;
@@ -113,6 +132,10 @@ public sealed partial class Flow
     {
         if (_state != FlowStateKind.Allocated)
         {
+            if (_halfDeallocated)
+            {
+                OnSduHalfDeallocated(sdu);
+            }
             return;
         }
         _lastRecv = _ctx.Now;
@@ -142,10 +165,14 @@ public sealed partial class Flow
         }
         if ((header.Flags & FrcpFlags.Ack) != 0)
         {
-            OnAck(header.AckNo);
+            // A duplicate ACK: header only, nothing new acknowledged, the same window, data outstanding.
+            var duplicate = (header.Flags & (FrcpFlags.Data | FrcpFlags.Rendezvous)) == 0 && header.AckNo == _sndLwe && _sndLwe != _sndNext
+                && ((header.Flags & FrcpFlags.FlowControl) == 0 || header.Window == _lastWindow24);
+            OnAck(header.AckNo, duplicate);
         }
         if ((header.Flags & FrcpFlags.FlowControl) != 0)
         {
+            _lastWindow24 = header.Window;
             OnWindow(header.Window);
         }
         if ((header.Flags & FrcpFlags.Data) != 0)
@@ -157,6 +184,68 @@ public sealed partial class Flow
             SendControl();
         }
         Pump();
+    }
+
+    /// <summary>
+    /// Under the lock: the application deallocated; the receiver stays for <see cref="TimeWait"/> (our deviation, as
+    /// TCP's TIME-WAIT): data the peer still sends within the window it was given is acknowledged and discarded,
+    /// the window does not open further, and nothing is sent but acknowledgements.
+    /// </summary>
+    private void EnterHalfDeallocated()
+    {
+        _frozenRwe = _rcvAdvertised - _rcvLwe <= ReorderQueueSize ? _rcvAdvertised : _rcvLwe;
+        _halfDeallocated = true;
+        _rtxTimer.Cancel();
+        _rdvTimer.Cancel();
+        _pumpTimer.Cancel();
+        _keepalive?.Cancel();
+        Array.Clear(_ring);
+        _releaseTimer = _ctx.Timer(Release);
+        _releaseTimer.Arm(TimeWait);
+    }
+
+    private void OnSduHalfDeallocated(ReadOnlySpan<byte> sdu)
+    {
+        if (sdu.Length == 0 || !Qos.InOrder)
+        {
+            return;
+        }
+        FrcpHeader header;
+        try
+        {
+            header = FrcpHeader.Parse(sdu);
+        }
+        catch (OverlayFormatException)
+        {
+            return;
+        }
+        if ((header.Flags & FrcpFlags.Data) != 0 && !Before(header.SeqNo, RcvRwe))
+        {
+            // Beyond the frozen window: the peer should not have sent it; say where the window ends.
+            SendControl();
+            return;
+        }
+        if ((header.Flags & FrcpFlags.Data) != 0)
+        {
+            OnData(header, sdu[FrcpHeader.Size..]);
+        }
+        if ((header.Flags & FrcpFlags.Rendezvous) != 0)
+        {
+            SendControl();
+        }
+    }
+
+    /// <summary>Under the lock: the end of a half-deallocated flow (or of any flow): frees FRCP's state and the layer's.</summary>
+    private void Release()
+    {
+        if (_released)
+        {
+            return;
+        }
+        _released = true;
+        _halfDeallocated = false;
+        StopFrcp();
+        _lower.Deallocate();
     }
 
     private void OnData(FrcpHeader header, ReadOnlySpan<byte> payload)
@@ -213,11 +302,18 @@ public sealed partial class Flow
             return;
         }
         _rq[slot] = payload.ToArray();
+        var before = _rcvLwe;
         while (_rq[(int)(_rcvLwe % ReorderQueueSize)] is { } next)
         {
             _rq[(int)(_rcvLwe % ReorderQueueSize)] = null;
             _rcvLwe++;
             Deliver(next);
+        }
+        if (seq != before || _rcvLwe - before > 1)
+        {
+            // Out of order (a gap: the sender learns of it from the duplicate ACKs) or a gap just filled: ACK at once.
+            SendControl();
+            return;
         }
         ScheduleAck();
     }
@@ -225,8 +321,13 @@ public sealed partial class Flow
     /// <summary>A sequence number in the half space just before the window: an old packet, not a new run.</summary>
     private bool IsRecent(uint seq) => Before(seq, _rcvLwe + ReorderQueueSize) && !Before(seq, _rcvLwe - 0x80000000u);
 
-    private void OnAck(uint ackNo)
+    private void OnAck(uint ackNo, bool duplicate)
     {
+        if (duplicate && Qos.IsReliable)
+        {
+            OnDuplicateAck();
+            return;
+        }
         if (!Before(_sndLwe, ackNo) || Before(_sndNext, ackNo))
         {
             return;
@@ -248,17 +349,64 @@ public sealed partial class Flow
             }
         }
         _sndLwe = ackNo;
+        _runAcked = true;
+        _lastProgress = now;
+        _dupAcks = 0;
         if (Qos.IsReliable && sample is null)
         {
             // New data acknowledged: undo the timeout backoff, as Linux does (Karn keeps the sample out, not the backoff).
-            _rto = _haveRtt ? TimeSpan.FromTicks(Math.Clamp((_srtt + (4 * _mdev)).Ticks, RtoMin.Ticks, RtoMax.Ticks)) : RtoInitial;
+            _rto = _haveRtt ? EstimatedRto : RtoInitial;
         }
         _cc?.OnAck(acked, sample, now, _srtt);
         if (_sndLwe == _sndNext)
         {
+            _inRecovery = false;
             _rtxTimer.Cancel();
         }
+        else if (Qos.IsReliable)
+        {
+            if (_inRecovery && Before(_sndLwe, _recover))
+            {
+                // A partial ACK in recovery: the next hole is lost too (NewReno); resend it now.
+                RetransmitOldest(now);
+            }
+            else
+            {
+                _inRecovery = false;
+            }
+            _rtxTimer.Arm(_rto);
+        }
         WakeWriter();
+    }
+
+    /// <summary>Three duplicate ACKs: the oldest unacknowledged packet is lost; resend it without waiting for the RTO (fast retransmit).</summary>
+    private void OnDuplicateAck()
+    {
+        _probeActive = false;
+        if (++_dupAcks != 3 || _inRecovery)
+        {
+            return;
+        }
+        var now = _ctx.Now;
+        _inRecovery = true;
+        _recover = _sndNext;
+        RetransmitOldest(now);
+        _cc?.OnLoss(now, _srtt);
+    }
+
+    /// <summary>Resends the oldest unacknowledged packet (a run's first keeps its DRF: a receiver without state accepts nothing else).</summary>
+    private bool RetransmitOldest(TimeSpan now)
+    {
+        if (_ring[(int)(_sndLwe % ReorderQueueSize)] is not { } u)
+        {
+            return false;
+        }
+        // Karn, and more: an ACK that had to wait for this hole to fill says nothing about the path's RTT.
+        _probeActive = false;
+        u.LastSent = now;
+        _stats.Retransmissions++;
+        Transmit(Packet(FrcpFlags.Data | u.RunFlag, _sndLwe, u.Payload));
+        return true;
     }
 
     private void UpdateRtt(TimeSpan sample)
@@ -275,8 +423,15 @@ public sealed partial class Flow
             _srtt += delta / 8;
             _mdev += (delta.Duration() - _mdev) / 4;
         }
-        _rto = TimeSpan.FromTicks(Math.Clamp((_srtt + (4 * _mdev)).Ticks, RtoMin.Ticks, RtoMax.Ticks));
+        _rto = EstimatedRto;
     }
+
+    /// <summary>
+    /// Linux's <c>srtt + 4·rttvar</c>, plus the peer's ACK delay (as QUIC's PTO adds max_ack_delay): a sample taken on
+    /// a piggy-backed ACK is shorter than one on a delayed ACK, and without it the RTO of a fast path falls below the
+    /// ACK delay and every idle-then-send packet is retransmitted spuriously. Our deviation.
+    /// </summary>
+    private TimeSpan EstimatedRto => TimeSpan.FromTicks(Math.Clamp((_srtt + (4 * _mdev) + AckDelay).Ticks, RtoMin.Ticks, RtoMax.Ticks));
 
     private void OnWindow(uint window24)
     {
@@ -400,7 +555,7 @@ public sealed partial class Flow
 
     private void SendControl(bool rendezvous)
     {
-        if (_state != FlowStateKind.Allocated || (!_rcvHasState && !rendezvous))
+        if ((_state != FlowStateKind.Allocated && !_halfDeallocated) || (!_rcvHasState && !rendezvous))
         {
             return;
         }
@@ -425,54 +580,37 @@ public sealed partial class Flow
         }
     }
 
+    /// <summary>
+    /// The retransmission timer: armed at RTO after the last progress (new data acknowledged, or a send into an idle
+    /// flow); when it fires, the oldest unacknowledged packet is resent, the RTO backs off, and recovery resends each
+    /// further hole as partial ACKs come back. Until a run's first ACK the RTO does not back off (our deviation: a lost
+    /// run start blocks the whole run at a receiver without state, so it is retried at the plain RTO).
+    /// </summary>
     private void OnRtxTimer()
     {
-        if (!Qos.IsReliable || _state != FlowStateKind.Allocated)
+        if (!Qos.IsReliable || _state != FlowStateKind.Allocated || _sndLwe == _sndNext)
         {
             return;
         }
         var now = _ctx.Now;
-        var next = TimeSpan.MaxValue;
-        var retransmitted = false;
-        for (var s = _sndLwe; s != _sndNext; s++)
+        if (_ring[(int)(_sndLwe % ReorderQueueSize)] is { } oldest && now - oldest.FirstSent > DeltaR)
         {
-            if (_ring[(int)(s % ReorderQueueSize)] is not { } u)
-            {
-                continue;
-            }
-            if (now - u.FirstSent > DeltaR)
-            {
-                GoDown();
-                return;
-            }
-            if (now - u.LastSent >= _rto)
-            {
-                if (_probeActive && _probeSeq == s)
-                {
-                    _probeActive = false;
-                }
-                u.LastSent = now;
-                _stats.Retransmissions++;
-                retransmitted = true;
-                // A run's first packet keeps its DRF: a receiver without state accepts nothing else.
-                Transmit(Packet(FrcpFlags.Data | u.RunFlag, s, u.Payload));
-            }
-            var due = u.LastSent + _rto;
-            if (due < next)
-            {
-                next = due;
-            }
+            GoDown();
+            return;
         }
-        if (retransmitted)
+        if (RetransmitOldest(now))
         {
-            // Karn: back off; the next sample comes from a packet sent once.
-            _rto = TimeSpan.FromTicks(Math.Min(_rto.Ticks * 2, RtoMax.Ticks));
+            _inRecovery = true;
+            _recover = _sndNext;
+            _dupAcks = 0;
+            if (_runAcked)
+            {
+                // Karn: back off; the next sample comes from a packet sent once.
+                _rto = TimeSpan.FromTicks(Math.Min(_rto.Ticks * 2, RtoMax.Ticks));
+            }
             _cc?.OnLoss(now, _srtt);
         }
-        if (next != TimeSpan.MaxValue)
-        {
-            _rtxTimer.Arm(next - now);
-        }
+        _rtxTimer.Arm(_rto);
     }
 
     private void GoDown()
@@ -536,7 +674,7 @@ internal sealed class DelayLossController
     public const double MaxWindow = Flow.ReorderQueueSize;
     private static readonly TimeSpan Target = TimeSpan.FromMilliseconds(25);
     private TimeSpan _minRtt = TimeSpan.MaxValue;
-    private TimeSpan _lastDecrease = TimeSpan.MinValue;
+    private TimeSpan? _lastDecrease;
     private double _ssthresh = MaxWindow;
 
     public double Window { get; private set; } = 16;
@@ -546,7 +684,7 @@ internal sealed class DelayLossController
         if (sample is { } rtt)
         {
             _minRtt = rtt < _minRtt ? rtt : _minRtt;
-            if (rtt - _minRtt > Target && now - _lastDecrease > srtt)
+            if (rtt - _minRtt > Target && SinceDecrease(now) > srtt)
             {
                 Window = Math.Max(2, Window * 0.85);
                 _ssthresh = Window;
@@ -557,9 +695,12 @@ internal sealed class DelayLossController
         Window = Math.Min(MaxWindow, Window < _ssthresh ? Window + packets : Window + (packets / Window));
     }
 
+    /// <summary>Time since the last decrease; never decreased: forever (not <c>now - MinValue</c>, which overflows).</summary>
+    private TimeSpan SinceDecrease(TimeSpan now) => _lastDecrease is { } last ? now - last : TimeSpan.MaxValue;
+
     public void OnLoss(TimeSpan now, TimeSpan srtt)
     {
-        if (now - _lastDecrease > srtt)
+        if (SinceDecrease(now) > srtt)
         {
             _ssthresh = Math.Max(2, Window / 2);
             Window = _ssthresh;

@@ -68,6 +68,9 @@ public sealed partial class Flow : IAsyncDisposable
 
     internal IpcpFlow Lower => _lower;
 
+    /// <summary>The node, which awaits a background dealloc on shutdown.</summary>
+    internal Action<Task>? Owner { get; set; }
+
     public bool IsPeerAlive
     {
         get
@@ -281,21 +284,58 @@ public sealed partial class Flow : IAsyncDisposable
         }
         lock (_ctx.Gate)
         {
-            Deallocate();
+            DeallocateGracefully();
+        }
+    }
+
+    /// <summary>Under the lock: the application's dealloc after its linger (a reliable flow stays half-deallocated for a while).</summary>
+    internal void DeallocateGracefully() => Deallocate(halfOpen: true);
+
+    internal bool IsDrainedForTest => IsDrained;
+
+    /// <summary>
+    /// Deallocates as <see cref="DisposeAsync"/> does, but returns at once and lingers in the background, owned by the
+    /// node (TCP's <c>close()</c> rather than <c>flow_dealloc</c>): a caller is never held up to R by a peer that went away.
+    /// </summary>
+    public void DisposeInBackground()
+    {
+        var dispose = DisposeAsync().AsTask();
+        if (!dispose.IsCompleted)
+        {
+            if (Owner is { } owner)
+            {
+                owner(dispose);
+            }
+            else
+            {
+                dispose.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
     /// <summary>Under the lock: frees the flow now, without lingering.</summary>
-    internal void Deallocate()
+    internal void Deallocate() => Deallocate(halfOpen: false);
+
+    /// <summary>
+    /// Under the lock: the flow is gone for the application. With <paramref name="halfOpen"/> (the application's own
+    /// dealloc), a reliable flow's receiver stays half-deallocated for <see cref="TimeWait"/>: it acknowledges what the
+    /// peer still sends (and discards it), so a peer lingering on its last messages is not left waiting for R.
+    /// </summary>
+    private void Deallocate(bool halfOpen)
     {
         if (_state == FlowStateKind.Deallocated)
         {
+            if (!halfOpen && _halfDeallocated)
+            {
+                Release();
+            }
             return;
         }
+        var wasAllocated = _state == FlowStateKind.Allocated;
         _state = FlowStateKind.Deallocated;
         _closing = true;
-        StopFrcp();
-        _lower.Deallocate();
+        _rx.Clear();
+        _partial = null;
         Raise(FlowEventKind.Dealloc);
         Deallocated?.Invoke();
         foreach (var l in _listeners)
@@ -304,6 +344,21 @@ public sealed partial class Flow : IAsyncDisposable
         }
         _listeners.Clear();
         WakeAll();
+        var keepAcking = halfOpen && wasAllocated && !_peerDead && Qos.IsReliable && !_ctx.Stopped;
+        if (keepAcking)
+        {
+            EnterHalfDeallocated();
+        }
+        if (wasAllocated && _ackTimer.Armed)
+        {
+            // The delayed acknowledgement goes now: the peer may be lingering on it.
+            _ackTimer.Cancel();
+            Transmit(Packet(Wire.FrcpFlags.None, _sndNext, []));
+        }
+        if (!keepAcking)
+        {
+            Release();
+        }
     }
 
     private void ThrowIfUnusable(bool reading)
@@ -327,6 +382,11 @@ public sealed partial class Flow : IAsyncDisposable
 
     private void Deliver(byte[] message)
     {
+        if (_state != FlowStateKind.Allocated)
+        {
+            // Half-deallocated: acknowledged, not delivered.
+            return;
+        }
         _stats.ReceivedPackets++;
         _stats.ReceivedBytes += message.Length;
         if (Sink is { } sink)
@@ -386,7 +446,7 @@ public sealed partial class Flow : IAsyncDisposable
                 Name = Name,
                 Layer = Layer,
                 Qos = Qos.ToString(),
-                State = _state == FlowStateKind.Allocated ? _peerDead ? "peer" : "allocated" : _state.ToString().ToLowerInvariant(),
+                State = _state == FlowStateKind.Allocated ? _peerDead ? "peer" : "allocated" : _halfDeallocated ? "half-deallocated" : _state.ToString().ToLowerInvariant(),
                 SentPackets = _stats.SentPackets,
                 SentBytes = _stats.SentBytes,
                 ReceivedPackets = _stats.ReceivedPackets,

@@ -4,7 +4,8 @@ namespace Ouinet.Overlay;
 /// A byte stream over a flow, for users such as TLS and HTTP. FRCP keeps messages, not a byte stream, and a flow has
 /// no end-of-stream (Ouroboros sends nothing on deallocation), so each message carries one leading byte: 0 = data,
 /// 1 = end of stream (sent by <see cref="CompleteWritesAsync"/> or on dispose). Writes are cut into messages that
-/// fit the flow. Use it over a reliable flow (<see cref="QosSpec.Data"/>).
+/// fit the flow. Use it over a reliable flow (<see cref="QosSpec.Data"/>). Disposing sends end of stream and returns;
+/// the flow lingers in the background (<see cref="Flow.DisposeInBackground"/>) until its data is acknowledged.
 /// </summary>
 public sealed class FlowStream : Stream
 {
@@ -140,7 +141,8 @@ public sealed class FlowStream : Stream
         }
         if (_ownsFlow)
         {
-            await _flow.DisposeAsync().ConfigureAwait(false);
+            // As TCP's close(): what is unacknowledged is retransmitted after we return (the node owns the linger).
+            _flow.DisposeInBackground();
         }
         await base.DisposeAsync().ConfigureAwait(false);
     }

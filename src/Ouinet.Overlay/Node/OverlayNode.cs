@@ -257,6 +257,7 @@ public sealed class OverlayNode : IAsyncDisposable
     {
         _flows.Add(flow);
         flow.Deallocated = () => _flows.Remove(flow);
+        flow.Owner = Own;
         return flow;
     }
 
@@ -276,6 +277,11 @@ public sealed class OverlayNode : IAsyncDisposable
     {
         lock (Context.Gate)
         {
+            // A long-lived node owns many short tasks (lingering flows): forget those already done.
+            if (_owned.Count >= 64)
+            {
+                _owned.RemoveAll(t => t.IsCompleted);
+            }
             _owned.Add(task);
         }
     }

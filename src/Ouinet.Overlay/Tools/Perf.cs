@@ -37,26 +37,86 @@ public sealed record PerfResult(long Packets, long Bytes, TimeSpan Elapsed, long
 /// </summary>
 public static class PerfServer
 {
-    public static async Task RunAsync(FlowAcceptor acceptor, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves every flow <paramref name="acceptor"/> hands over. With <paramref name="interval"/> (ocbr's <c>-i MS</c>),
+    /// also prints each live flow's throughput over every interval: <c>[T ms] Flow N: … in MS ms => pps, Mbps</c>, T from
+    /// the server's start, N the flow's number in accept order (the fair-share experiment reads these).
+    /// </summary>
+    public static async Task RunAsync(FlowAcceptor acceptor, TextWriter output, CancellationToken cancellationToken, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(acceptor);
         var sessions = new List<Task>();
+        var live = new List<Session>();
+        using var stopReports = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reports = interval is { } every ? ReportAsync(live, every, output, stopReports.Token) : Task.CompletedTask;
         try
         {
+            var number = 0;
             while (!cancellationToken.IsCancellationRequested)
             {
                 var flow = await acceptor.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                var session = new Session(++number);
+                lock (live)
+                {
+                    live.Add(session);
+                }
                 sessions.RemoveAll(t => t.IsCompleted);
-                sessions.Add(ServeAsync(flow, output, cancellationToken));
+                sessions.Add(ServeAsync(flow, session, output, live, cancellationToken));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
         }
         await Task.WhenAll(sessions).ConfigureAwait(false);
+        await stopReports.CancelAsync().ConfigureAwait(false);
+        await reports.ConfigureAwait(false);
     }
 
-    private static async Task ServeAsync(Flow flow, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Parses the program's <c>args</c>: <c>-i MS</c> / <c>--interval MS</c>; null without it.</summary>
+    public static TimeSpan? ParseInterval(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        for (var i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] is "-i" or "--interval" && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms is >= 1 and <= 3_600_000)
+            {
+                return TimeSpan.FromMilliseconds(ms);
+            }
+        }
+        return null;
+    }
+
+    private static async Task ReportAsync(List<Session> live, TimeSpan interval, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(interval);
+        var last = clock.Elapsed;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var now = clock.Elapsed;
+                var span = now - last;
+                last = now;
+                Session[] sessions;
+                lock (live)
+                {
+                    sessions = [.. live];
+                }
+                foreach (var s in sessions)
+                {
+                    var (packets, bytes) = s.TakeWindow();
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"[{now.TotalMilliseconds:0}] Flow {s.Number}: {packets} packets ({bytes} bytes) in {span.TotalMilliseconds:0} ms => {packets / span.TotalSeconds:0.000} pps, {bytes * 8 / span.TotalSeconds / 1e6:0.000} Mbps")).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task ServeAsync(Flow flow, Session session, TextWriter output, List<Session> live, CancellationToken cancellationToken)
     {
         await using (flow.ConfigureAwait(false))
         {
@@ -83,12 +143,37 @@ public static class PerfServer
                     clock ??= Stopwatch.StartNew();
                     packets++;
                     bytes += m.Length;
+                    session.Add(m.Length);
                 }
             }
             catch (Exception e) when (e is FlowException or OperationCanceledException)
             {
             }
+            finally
+            {
+                lock (live)
+                {
+                    live.Remove(session);
+                }
+            }
         }
+    }
+
+    /// <summary>One served flow's counters for the interval reports (written by its reader, taken by the reporter).</summary>
+    private sealed class Session(int number)
+    {
+        private long _packets;
+        private long _bytes;
+
+        public int Number => number;
+
+        public void Add(int bytes)
+        {
+            Interlocked.Increment(ref _packets);
+            Interlocked.Add(ref _bytes, bytes);
+        }
+
+        public (long Packets, long Bytes) TakeWindow() => (Interlocked.Exchange(ref _packets, 0), Interlocked.Exchange(ref _bytes, 0));
     }
 }
 

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Ouinet.Overlay.Tools;
 
-/// <summary>The built-in programs a node can bind to a name (<c>[name.X] prog = ["oping"]</c>): the tools' server sides.</summary>
+/// <summary>
+/// The built-in programs a node can bind to a name (<c>[name.X] prog = ["oping"]</c>): the tools' server sides.
+/// <c>args = ["-i", "MS"]</c> makes operf/ocbr print every flow's throughput each MS milliseconds.
+/// </summary>
 internal static class Programs
 {
     public static async Task RunAsync(string program, IReadOnlyList<string> args, FlowAcceptor acceptor, TextWriter output, ILogger logger, CancellationToken cancellationToken)
@@ -16,7 +19,7 @@ internal static class Programs
                     await EchoServer.RunAsync(acceptor, cancellationToken).ConfigureAwait(false);
                     break;
                 case "operf" or "ocbr":
-                    await PerfServer.RunAsync(acceptor, output, cancellationToken).ConfigureAwait(false);
+                    await PerfServer.RunAsync(acceptor, output, cancellationToken, PerfServer.ParseInterval(args)).ConfigureAwait(false);
                     break;
                 default:
                     Log.ProgramFailed(logger, $"unknown program {program} (built in: oping, oecho, operf, ocbr)");
@@ -30,6 +33,5 @@ internal static class Programs
         {
             await acceptor.DisposeAsync().ConfigureAwait(false);
         }
-        _ = args;
     }
 }

@@ -112,6 +112,26 @@ public class InjectorCommandTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Listening_on_the_overlay_needs_an_overlay_config_that_parses()
+    {
+        using var repo = new TempDirectory();
+        File.WriteAllText(repo.Combine("broken.conf"), "[unicast.x]\nbootstrap = \"uni\"\nenrol = \"y\"\n");
+        foreach (var (extra, expected) in new[]
+        {
+            (Array.Empty<string>(), "listen-on-overlay: needs the overlay node's configuration (overlay-config)"),
+            (["--overlay-config", "broken.conf"], "overlay-config: "),
+            (["--overlay-config", "missing.conf"], "overlay-config: "),
+        })
+        {
+            var error = new StringWriter();
+            var exit = await OuinetCommand.Create().Parse(["injector", "--repo", repo.Path, "--listen-on-overlay", "injector", .. extra])
+                .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error }, TestContext.Current.CancellationToken);
+            Assert.Equal(1, exit);
+            Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Help_lists_every_option()
     {
         var (exit, output, _) = await CliRunner.RunAsync(TestContext.Current.CancellationToken, "injector", "--help");

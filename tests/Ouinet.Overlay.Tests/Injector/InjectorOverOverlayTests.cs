@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -17,9 +16,9 @@ namespace Ouinet.Overlay.Tests.Injector;
 /// "injector" (TLS over a reliable flow, as listen-on-overlay does); a test client reaches it by name through the
 /// relay and gets an injected page that verifies against the injector's key.
 /// </summary>
-public class InjectorOverOverlayTests(ITestOutputHelper output)
+public class InjectorOverOverlayTests
 {
-    [Fact(Timeout = 30_000, Skip = "Known bug: over three real-UDP members the signed head arrives but the body stalls (also without TLS); the injector side and the flow stream work for the head and the TLS handshake. Left for the next session.")]
+    [Fact(Timeout = 30_000)]
     public async Task A_page_injected_over_a_three_node_overlay_verifies()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -45,23 +44,18 @@ public class InjectorOverOverlayTests(ITestOutputHelper output)
         });
         await injector.StartAsync(ct);
 
-        output.WriteLine("started");
         await LoopbackOverlay.WaitResolvableAsync(client, "injector", ct);
-        output.WriteLine("resolved");
         var flow = await client.AllocAsync("injector", QosSpec.Data, ct);
         Assert.Equal("uni", flow.Layer);
-        output.WriteLine("allocated");
         await using var tls = new SslStream(flow.AsStream(), leaveInnerStreamOpen: false,
             (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString());
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "injector" }, ct);
         var uri = origin.HttpUrl("/hello");
-        output.WriteLine("tls up");
         await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET {uri} HTTP/1.1\r\nHost: {new Uri(uri).Authority}\r\nX-Ouinet-Version: 6\r\n\r\n"), ct);
         await tls.FlushAsync(ct);
 
         await using var http = HttpMessageReader.Create(tls);
         var head = await http.ReadResponseHeadAsync(ct);
-        output.WriteLine("head");
         using var reader = await SignedResponseReader.OpenAsync(head, http.ReadResponseBody(head, "GET"), key.PublicKey, new SignedResponseOptions { ExpectedUri = uri }, ct);
         var body = new List<byte>();
         while (await reader.ReadBlockAsync(ct) is { } block)
@@ -71,6 +65,7 @@ public class InjectorOverOverlayTests(ITestOutputHelper output)
         Assert.Equal("Hello world!", Encoding.ASCII.GetString([.. body]));
         Assert.Equal(200, reader.SignedStatus);
         await injector.StopAsync(TimeSpan.FromSeconds(1));
-        _ = IPAddress.Loopback;
+        // Disposal follows (the client's stream, then the nodes): it used to hang here for FRCP's 120 s linger,
+        // the client's last messages never acknowledged by an injector flow already deallocated.
     }
 }

@@ -4,10 +4,10 @@ using Ouinet.Overlay.Tests.Support;
 namespace Ouinet.Overlay.Tests.Process;
 
 /// <summary>Real processes on loopback UDP: <c>ouinet overlay node</c> members and <c>ouinet overlay ping</c> joining them.</summary>
+[Collection(ProcessCollection.Name)]
 public class ProcessTests
 {
-    // The CLI as built in its own folder (test.sh builds the solution in Release first).
-    private static string Ouinet => Path.Combine(TestPaths.RepositoryRoot, "src", "Ouinet.Cli", "bin", "Release", "net10.0", "ouinet.dll");
+    private static string Ouinet => TestPaths.OuinetDll;
 
     private static System.Diagnostics.Process Start(string args)
     {
@@ -15,7 +15,7 @@ public class ProcessTests
         return System.Diagnostics.Process.Start(psi)!;
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task Ping_from_a_new_member_reaches_a_name_two_hops_away_in_a_line_of_processes()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -32,7 +32,7 @@ public class ProcessTests
                 nodes.Add(Start($"overlay node --config {dir.Combine($"n{i}.conf")}"));
             }
             File.WriteAllText(dir.Combine("ping.conf"), LoopbackOverlay.Config(3, ports, [2]));
-            using var ping = Start($"overlay ping oping --config {dir.Combine("ping.conf")} -c 5 -i 50 -q data --timeout 30");
+            using var ping = Start($"overlay ping oping --config {dir.Combine("ping.conf")} -c 5 -i 50 -q data --timeout 90");
             var errors = ping.StandardError.ReadToEndAsync(ct);
             var output = await ping.StandardOutput.ReadToEndAsync(ct);
             await ping.WaitForExitAsync(ct);

@@ -32,7 +32,7 @@ internal sealed class SimOverlay : IAsyncDisposable
     };
 
     /// <summary>Builds and starts the nodes; <paramref name="links"/> are (a, b) with a &lt; b: b enrols through and connects to a.</summary>
-    public static SimOverlay Create(int count, IEnumerable<(int A, int B)> links, int seed = 1, Func<int, IpcpConfig, IpcpConfig>? tweak = null, uint connTimeout = 1000)
+    public static SimOverlay Create(int count, IEnumerable<(int A, int B)> links, int seed = 1, Func<int, IpcpConfig, IpcpConfig>? tweak = null, uint connTimeout = 1000, Func<SimulatedTime, TimeProvider>? nodeTime = null)
     {
         var sim = new SimOverlay(seed);
         var pairs = links.ToList();
@@ -67,7 +67,7 @@ internal sealed class SimOverlay : IAsyncDisposable
             var config = new IrmdConfig { Ipcps = [udp, uni] };
             var node = OverlayNode.Create(config, new OverlayNodeOptions
             {
-                TimeProvider = sim.Time,
+                TimeProvider = nodeTime?.Invoke(sim.Time) ?? sim.Time,
                 Seed = seed * 1000 + i,
                 PortFactory = sim.Network.Bind,
             });

@@ -10,6 +10,12 @@ namespace Ouinet.Overlay.Ipcp.Unicast;
 internal sealed class Neighbour
 {
     public const int QueueLimit = 1000;
+
+    /// <summary>
+    /// How far behind schedule the drain may catch up: a timer that fires late (real timers do, by a millisecond or
+    /// more) sends what fell due meanwhile, so the rate is the configured one, not one packet per timer tick.
+    /// </summary>
+    internal static readonly TimeSpan CatchUp = TimeSpan.FromMilliseconds(5);
     private readonly Queue<byte[]>[] _queues = [new(), new(), new()];
     private readonly NodeContext _ctx;
     private readonly long _rate;
@@ -66,7 +72,8 @@ internal sealed class Neighbour
                 : _queues[(int)QosCube.Video].Count > 0 ? _queues[(int)QosCube.Video] : _queues[(int)QosCube.BestEffort]).Dequeue();
             QueueLength--;
             Transmit(packet);
-            var start = _nextFree > now ? _nextFree : now;
+            // Scheduled from when this packet was due, not from now: from now, each late tick would send one packet.
+            var start = _nextFree > now - CatchUp ? _nextFree : now - CatchUp;
             _nextFree = start + TimeSpan.FromSeconds(packet.Length * 8.0 / _rate);
         }
         if (QueueLength > 0)
