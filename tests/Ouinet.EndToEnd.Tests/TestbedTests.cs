@@ -19,7 +19,7 @@ public sealed class TestbedTests
         Assert.Contains("the origin served 0 requests meanwhile", output, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 180_000)]
     public async Task TheTestbedStopsCleanlyOnSigint_AndRemovesItsFolder()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -45,7 +45,8 @@ public sealed class TestbedTests
         Assert.True(Directory.Exists(folder), Text());
         Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        // Generous: under a loaded machine (the rest of the suite runs alongside) stopping has taken over 20 s.
+        wait.CancelAfter(TimeSpan.FromSeconds(60));
         try
         {
             await process.WaitForExitAsync(wait.Token);
@@ -53,7 +54,7 @@ public sealed class TestbedTests
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"The testbed did not stop within 20 s of SIGINT.\nstdout:\n{Text()}\nstderr:\n{Errors()}");
+            Assert.Fail($"The testbed did not stop within 60 s of SIGINT.\nstdout:\n{Text()}\nstderr:\n{Errors()}");
         }
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("Stopping the testbed", Text(), StringComparison.Ordinal);

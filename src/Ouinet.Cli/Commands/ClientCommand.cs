@@ -123,7 +123,7 @@ internal static class ClientCommand
         var options = new ClientOptions
         {
             Repository = repoPath,
-            ListenOnTcp = ParseEndpoint(values, "listen-on-tcp", errors) ?? ClientOptions.DefaultProxyEndPoint,
+            ListenOnTcp = values.GetEndPoint("listen-on-tcp", errors) ?? ClientOptions.DefaultProxyEndPoint,
             InjectorEndpoint = values.GetString("injector-ep"),
             OverlayDialer = overlay is null ? null : OverlayHost.Dialer(overlay),
             InjectorCredentials = values.GetString("injector-credentials"),
@@ -150,7 +150,7 @@ internal static class ClientCommand
             MaxSimultaneousAnnouncements = (int)Math.Min(int.MaxValue, ParseLong(values, "max-simultaneous-announcements", errors)),
             DisableBridgeAnnouncement = values.GetFlag("disable-bridge-announcement"),
             DisableDistributedCache = values.GetFlag("disable-cache-access"),
-            FrontEndEndPoint = values.GetString("front-end-ep") is "none" ? null : ParseEndpoint(values, "front-end-ep", errors) ?? ClientOptions.DefaultFrontEndEndPoint,
+            FrontEndEndPoint = values.GetString("front-end-ep") is "none" ? null : values.GetEndPoint("front-end-ep", errors) ?? ClientOptions.DefaultFrontEndEndPoint,
             FrontEndCredentials = Environment.GetEnvironmentVariable("FRONTEND_CREDENTIALS") is { Length: > 0 } fromEnvironment ? fromEnvironment : values.GetString("frontend-credentials"),
             LogLevel = level is LogLevel.None ? LogLevel.Information : level,
             EnableLogFile = values.GetFlag("enable-log-file"),
@@ -228,21 +228,6 @@ internal static class ClientCommand
         var temp = path + ".tmp";
         File.WriteAllText(temp, text);
         File.Move(temp, path, overwrite: true);
-    }
-
-    private static IPEndPoint? ParseEndpoint(IReadOnlyDictionary<string, OptionValue> values, string name, List<string> errors)
-    {
-        if (values.GetString(name) is not { } text)
-        {
-            return null;
-        }
-        var hasPort = text.StartsWith('[') ? text.Contains("]:", StringComparison.Ordinal) : text.Contains(':', StringComparison.Ordinal);
-        if (hasPort && IPEndPoint.TryParse(text, out var endpoint) && (endpoint.AddressFamily != AddressFamily.InterNetworkV6 || text.StartsWith('[')))
-        {
-            return endpoint;
-        }
-        errors.Add($"{name} \"{text}\" ({values[name].Source}) is not IP:PORT (IPv6 as [ADDR]:PORT)");
-        return null;
     }
 
     private static IPAddress ParseAddress(IReadOnlyDictionary<string, OptionValue> values, string name, List<string> errors)

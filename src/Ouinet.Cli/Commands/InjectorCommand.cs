@@ -81,9 +81,9 @@ internal static class InjectorCommand
         {
             errors.Add($"log-level \"{values.GetString("log-level")}\" is not one of {string.Join(", ", OuinetLogging.LevelNames)}");
         }
-        var tcp = ParseEndpoint(values, "listen-on-tcp", errors);
-        var tls = ParseEndpoint(values, "listen-on-tcp-tls", errors);
-        var utpTls = ParseEndpoint(values, "listen-on-utp-tls", errors);
+        var tcp = values.GetEndPoint("listen-on-tcp", errors);
+        var tls = values.GetEndPoint("listen-on-tcp-tls", errors);
+        var utpTls = values.GetEndPoint("listen-on-utp-tls", errors);
         var bootstrap = new List<EndPoint>();
         foreach (var text in values.GetList("bt-bootstrap-extra"))
         {
@@ -179,21 +179,6 @@ internal static class InjectorCommand
             File.Delete(Path.Combine(repoPath, UtpInjectorEndpoint.EndpointFileName));
             return 0;
         }
-    }
-
-    private static IPEndPoint? ParseEndpoint(IReadOnlyDictionary<string, OptionValue> values, string name, List<string> errors)
-    {
-        if (values.GetString(name) is not { } text)
-        {
-            return null;
-        }
-        var hasPort = text.StartsWith('[') ? text.Contains("]:", StringComparison.Ordinal) : text.Contains(':', StringComparison.Ordinal);
-        if (hasPort && IPEndPoint.TryParse(text, out var endpoint) && (endpoint.AddressFamily != AddressFamily.InterNetworkV6 || text.StartsWith('[')))
-        {
-            return endpoint;
-        }
-        errors.Add($"{name} \"{text}\" ({values[name].Source}) is not IP:PORT (IPv6 as [ADDR]:PORT)");
-        return null;
     }
 
     internal static List<X509Certificate2> LoadAuthorities(IReadOnlyDictionary<string, OptionValue> values, List<string> errors)

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Ouinet.Cli.Configuration;
@@ -271,4 +273,21 @@ public static class OptionValues
 
     public static IReadOnlyList<string> GetList(this IReadOnlyDictionary<string, OptionValue> values, string name) =>
         [.. values[name].Values.Where(v => v.Length > 0)];
+
+    /// <summary>An <c>IP:PORT</c> value (IPv6 as <c>[ADDR]:PORT</c>); null when unset, or with a message in <paramref name="errors"/>.</summary>
+    public static IPEndPoint? GetEndPoint(this IReadOnlyDictionary<string, OptionValue> values, string name, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (values.GetString(name) is not { } text)
+        {
+            return null;
+        }
+        var hasPort = text.StartsWith('[') ? text.Contains("]:", StringComparison.Ordinal) : text.Contains(':', StringComparison.Ordinal);
+        if (hasPort && IPEndPoint.TryParse(text, out var endpoint) && (endpoint.AddressFamily != AddressFamily.InterNetworkV6 || text.StartsWith('[')))
+        {
+            return endpoint;
+        }
+        errors.Add($"{name} \"{text}\" ({values[name].Source}) is not IP:PORT (IPv6 as [ADDR]:PORT)");
+        return null;
+    }
 }

@@ -13,13 +13,13 @@ using Ouinet.Utp;
 namespace Ouinet.Client.DistributedCache;
 
 /// <summary>A peer's response whose head verified with the injector key: its reader, ready for the body, and the connection.</summary>
-internal sealed class PeerResponse(IPEndPoint peer, UtpStream utp, CountingStream stream, HttpMessageReader reader, SignedResponseReader signed, IdleTimeout idle) : IAsyncDisposable
+internal sealed class PeerResponse(IPEndPoint peer, UtpStream utp, ProgressStream stream, HttpMessageReader reader, SignedResponseReader signed, IdleTimeout idle) : IAsyncDisposable
 {
     public IPEndPoint Peer { get; } = peer;
 
     public SignedResponseReader Signed { get; } = signed;
 
-    public CountingStream Stream { get; } = stream;
+    public ProgressStream Stream { get; } = stream;
 
     public IdleTimeout Idle { get; } = idle;
 
@@ -101,7 +101,7 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
         try
         {
             utp = await owner.Utp.ConnectAsync(peer, phase.Token).ConfigureAwait(false);
-            var stream = new CountingStream(utp, owner.AddFetched, null);
+            var stream = new ProgressStream(utp, onRead: owner.AddFetched);
             reader = HttpMessageReader.Create(stream, owner.Options.Limits, leaveOpen: true);
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
             var target = new Uri(uri);

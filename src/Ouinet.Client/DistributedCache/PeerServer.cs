@@ -108,7 +108,7 @@ internal sealed class PeerServer
     private async Task ServeAsync(UtpStream utp, CancellationToken cancellationToken)
     {
         var remote = utp.RemoteEndPoint;
-        var stream = new CountingStream(utp, null, n => _owner.AddServed(n));
+        var stream = new ProgressStream(utp, onWrite: n => _owner.AddServed(n));
         var reader = HttpMessageReader.Create(stream, _limits, leaveOpen: true);
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true, minimumBufferSize: 64 * 1024));
         try

@@ -2,9 +2,10 @@ namespace Ouinet.Injector;
 
 /// <summary>
 /// Passes reads and writes through to an inner stream and reports each one that moved bytes, so that an
-/// <see cref="IdleTimeout"/> can restart its period on progress, whichever code is doing the I/O.
+/// <see cref="IdleTimeout"/> can restart its period on progress, whichever code is doing the I/O; and, when asked, how
+/// many bytes each moved (traffic counters).
 /// </summary>
-public sealed class ProgressStream(Stream inner) : Stream
+public sealed class ProgressStream(Stream inner, Action<int>? onRead = null, Action<int>? onWrite = null) : Stream
 {
     public Stream Inner { get; } = inner;
 
@@ -28,10 +29,7 @@ public sealed class ProgressStream(Stream inner) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await Inner.ReadAsync(buffer, cancellationToken);
-        if (n > 0)
-        {
-            OnProgress?.Invoke();
-        }
+        Read(n);
         return n;
     }
 
@@ -41,17 +39,14 @@ public sealed class ProgressStream(Stream inner) : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         var n = Inner.Read(buffer, offset, count);
-        if (n > 0)
-        {
-            OnProgress?.Invoke();
-        }
+        Read(n);
         return n;
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await Inner.WriteAsync(buffer, cancellationToken);
-        OnProgress?.Invoke();
+        Wrote(buffer.Length);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -60,7 +55,7 @@ public sealed class ProgressStream(Stream inner) : Stream
     public override void Write(byte[] buffer, int offset, int count)
     {
         Inner.Write(buffer, offset, count);
-        OnProgress?.Invoke();
+        Wrote(count);
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
@@ -84,5 +79,20 @@ public sealed class ProgressStream(Stream inner) : Stream
     {
         await Inner.DisposeAsync();
         await base.DisposeAsync();
+    }
+
+    private void Read(int n)
+    {
+        if (n > 0)
+        {
+            onRead?.Invoke(n);
+            OnProgress?.Invoke();
+        }
+    }
+
+    private void Wrote(int n)
+    {
+        onWrite?.Invoke(n);
+        OnProgress?.Invoke();
     }
 }
