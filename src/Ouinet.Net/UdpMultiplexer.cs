@@ -14,8 +14,11 @@ public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, IPEndPoint fro
 /// One UDP socket shared by the DHT and uTP, as Ouinet does (<c>udp-mux-port</c>): a single receive loop hands each
 /// datagram to the first registered consumer whose classifier accepts it (bencoded KRPC to the DHT, the rest to uTP).
 /// Sends go straight to the socket. A consumer's failure is logged and never stops the loop.
+/// On a real UDP socket on Linux the loop is a thread of its own, blocked in the kernel until datagrams arrive and
+/// taking a burst per system call (see <see cref="UdpDatagramSocket"/>); consumers run on it. With any other
+/// <see cref="IDatagramSocket"/> (a test network, or another system) it is an asynchronous loop on the thread pool.
 /// </summary>
-public sealed partial class UdpMultiplexer : IAsyncDisposable
+public sealed partial class UdpMultiplexer : IAsyncDisposable, IDatagramSink
 {
     /// <summary>Largest datagram accepted; anything longer is truncated and then refused by its consumer's parser.</summary>
     public const int MaxDatagramSize = 64 * 1024;
@@ -26,6 +29,7 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
     private readonly List<(Func<ReadOnlySpan<byte>, bool> Accepts, DatagramHandler Handler)> _consumers = [];
     private readonly List<Action> _drained = [];
     private Task? _loop;
+    private Thread? _thread;
     private long _unclaimed;
 
     public UdpMultiplexer(IDatagramSocket socket, ILogger<UdpMultiplexer>? logger = null)
@@ -68,11 +72,58 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
         _drained.Add(drained);
     }
 
+    /// <summary>True once <see cref="Start"/> has started a dedicated receive thread (rather than the asynchronous loop).</summary>
+    public bool HasReceiveThread => _thread is not null;
+
     /// <summary>Starts the receive loop.</summary>
-    public void Start() => _loop ??= Task.Run(ReceiveLoopAsync);
+    public void Start()
+    {
+        if (_loop is not null)
+        {
+            return;
+        }
+        if (_socket is UdpDatagramSocket { IsNative: true } udp)
+        {
+            udp.TryEnableCoalescing();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _thread = new Thread(() => RunReceiveThread(udp, done))
+            {
+                IsBackground = true,
+                Name = $"UDP receive :{udp.LocalEndPoint.Port}",
+            };
+            _loop = done.Task;
+            _thread.Start();
+            return;
+        }
+        _loop = Task.Run(ReceiveLoopAsync);
+    }
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> datagram, IPEndPoint remote, CancellationToken cancellationToken = default) =>
         _socket.SendAsync(datagram, remote, cancellationToken);
+
+    /// <summary>
+    /// Sends several datagrams to one peer, in order: on a real UDP socket in as few system calls as the kernel allows
+    /// (<see cref="UdpDatagramSocket.SendBatchAsync"/>), otherwise one by one. The buffers must stay untouched until
+    /// the returned task completes (at once, unless the socket's send buffer was full).
+    /// </summary>
+    public ValueTask SendBatchAsync(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, IPEndPoint remote, CancellationToken cancellationToken = default)
+    {
+        if (_socket is UdpDatagramSocket udp)
+        {
+            return udp.SendBatchAsync(datagrams, remote, cancellationToken);
+        }
+        List<Task>? pending = null;
+        foreach (var datagram in datagrams)
+        {
+            var send = _socket.SendAsync(datagram, remote, cancellationToken);
+            if (send.IsCompletedSuccessfully)
+            {
+                continue;
+            }
+            (pending ??= []).Add(send.AsTask());
+        }
+        return pending is null ? ValueTask.CompletedTask : new ValueTask(Task.WhenAll(pending));
+    }
 
     /// <summary>KRPC messages are bencoded dictionaries: <c>d…e</c>. A uTP header never starts with <c>d</c> (type 6, version 4).</summary>
     public static bool IsBencodedDictionary(ReadOnlySpan<byte> datagram) =>
@@ -81,13 +132,51 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _socket.DisposeAsync();
-        if (_loop is not null)
+        if (_thread is not null)
         {
-            await _loop;
+            // Wake the thread out of the kernel and let it finish with the socket before the socket goes (unless a
+            // consumer disposes the multiplexer from the thread itself).
+            ((UdpDatagramSocket)_socket).WakeReceiver();
+            if (Thread.CurrentThread != _thread)
+            {
+                await _loop!;
+            }
+            await _socket.DisposeAsync();
+        }
+        else
+        {
+            await _socket.DisposeAsync();
+            if (_loop is not null)
+            {
+                await _loop;
+            }
         }
         _stop.Dispose();
     }
+
+    private void RunReceiveThread(UdpDatagramSocket socket, TaskCompletionSource done)
+    {
+        try
+        {
+            socket.RunReceiveLoop(this, _stop.Token);
+        }
+#pragma warning disable CA1031 // The loop handles its own failures; anything else is a bug to log, not to crash the process on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogReceiveLoopFailed(e);
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    void IDatagramSink.OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint from) => Dispatch(datagram, from);
+
+    void IDatagramSink.OnDrained() => NotifyDrained();
+
+    void IDatagramSink.OnReceiveFailed(Exception exception) => LogReceiveFailed(exception);
 
     private async Task ReceiveLoopAsync()
     {
@@ -162,4 +251,7 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A datagram consumer failed; continuing")]
     private partial void LogConsumerFailed(Exception exception);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "The UDP receive thread stopped on an unexpected error")]
+    private partial void LogReceiveLoopFailed(Exception exception);
 }
