@@ -9,15 +9,18 @@ namespace Ouinet.Net;
 /// The few Linux system calls .NET's <see cref="Socket"/> does not offer: a send that never blocks
 /// (<c>MSG_DONTWAIT</c>), a burst of datagrams per call (<c>recvmmsg</c>, <c>sendmmsg</c>), and UDP segmentation
 /// offload (<c>UDP_SEGMENT</c>, <c>UDP_GRO</c>: one system call and one pass through the stack for many
-/// equal-size datagrams). Only on 64-bit little-endian Linux, where the structures below have this layout (glibc and
-/// musl alike); everywhere else <see cref="IsSupported"/> is false and callers use the managed socket.
-/// The socket handle is passed as a <see cref="SafeHandle"/>, so a concurrent dispose can never make a call act on a
-/// reused descriptor.
+/// equal-size datagrams). Only on x86_64 and arm64 Linux: both are LP64 and little-endian and use the generic errno
+/// and flag values below, and the structures have this layout with glibc and musl alike (musl's explicit padding
+/// fields sit where the C compiler pads for glibc). Everywhere else <see cref="IsSupported"/> is false and callers use
+/// the managed socket. The socket handle is passed as a <see cref="SafeHandle"/>, so a concurrent dispose can never
+/// make a call act on a reused descriptor.
 /// </summary>
 internal static unsafe partial class LinuxUdp
 {
     public static readonly bool IsSupported =
-        OperatingSystem.IsLinux() && Environment.Is64BitProcess && BitConverter.IsLittleEndian && Probe();
+        OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64
+        && Probe();
 
     public const int MsgDontWait = 0x40;
     public const int MsgTrunc = 0x20;
@@ -26,7 +29,7 @@ internal static unsafe partial class LinuxUdp
     public const int UdpSegment = 103;
     public const int UdpGro = 104;
     public const int PollIn = 0x1;
-    public const int ShutRdWr = 2;
+    public const int ShutRd = 0;
 
     /// <summary>Most datagrams one UDP_SEGMENT send may carry (the kernel's UDP_MAX_SEGMENTS in every version that has it).</summary>
     public const int MaxSegments = 64;
@@ -36,6 +39,7 @@ internal static unsafe partial class LinuxUdp
 
     public const int SockAddrSize = 28; // sockaddr_in6; sockaddr_in is 16
 
+    /// <summary>The errno values met here (asm-generic numbering, as on x86_64 and arm64).</summary>
     public enum Errno
     {
         EPERM = 1,
@@ -55,6 +59,7 @@ internal static unsafe partial class LinuxUdp
         EHOSTUNREACH = 113,
     }
 
+    // struct iovec: 16 bytes.
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
     {
@@ -62,6 +67,7 @@ internal static unsafe partial class LinuxUdp
         public nuint Length;
     }
 
+    // struct msghdr: 56 bytes (name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48).
     [StructLayout(LayoutKind.Sequential)]
     public struct MsgHdr
     {
@@ -74,6 +80,7 @@ internal static unsafe partial class LinuxUdp
         public int Flags;
     }
 
+    // struct mmsghdr: 64 bytes (msg_len at 56).
     [StructLayout(LayoutKind.Sequential)]
     public struct MMsgHdr
     {
@@ -109,15 +116,18 @@ internal static unsafe partial class LinuxUdp
 
     public static Errno LastError => (Errno)Marshal.GetLastPInvokeError();
 
-    /// <summary>Waits until the socket has a datagram (or is shut down). The handle is held across the wait.</summary>
-    public static void WaitReadable(SafeSocketHandle socket)
+    /// <summary>
+    /// Waits until the socket has a datagram or is shut down (poll reports both as readable), at most
+    /// <paramref name="timeoutMilliseconds"/> (-1: no limit). The handle is held across the wait.
+    /// </summary>
+    public static void WaitReadable(SafeSocketHandle socket, int timeoutMilliseconds = -1)
     {
         var added = false;
         try
         {
             socket.DangerousAddRef(ref added);
             var fd = new PollFd { Fd = (int)socket.DangerousGetHandle(), Events = PollIn };
-            _ = PollRaw(&fd, 1, -1);
+            _ = PollRaw(&fd, 1, timeoutMilliseconds);
         }
         finally
         {

@@ -28,23 +28,26 @@ public sealed partial class UdpDatagramSocket
     /// <summary>Datagrams (or coalesced runs) one <c>recvmmsg</c> can return.</summary>
     internal const int ReceiveBatch = 8;
 
-    /// <summary>Room per datagram: the largest UDP payload, so nothing a consumer accepts is truncated.</summary>
+    /// <summary>Room per datagram: the largest UDP payload (or coalesced run), so nothing a consumer accepts is truncated.</summary>
     private const int ReceiveSlot = 64 * 1024;
 
     private const int NameSlot = 32;
     private const int ControlSlot = 64;
 
+    private readonly bool _coalescingAllowed;
     private bool _coalescing;
+    private volatile bool _receiveStopped;
 
     /// <summary>
     /// Asks the kernel to hand over runs of equal-size datagrams from one peer as one buffer (<c>UDP_GRO</c>); the
-    /// receive loop cuts them up again, so consumers still see one call per datagram. False where unsupported.
+    /// receive loop cuts them up again, so consumers still see one call per datagram. Only for a socket read by
+    /// <see cref="RunReceiveLoop"/> (<see cref="ReceiveAsync"/> would see the runs whole). False where unsupported.
     /// </summary>
     internal bool TryEnableCoalescing()
     {
-        if (!_native)
+        if (!_coalescingAllowed || _coalescing)
         {
-            return false;
+            return _coalescing;
         }
         try
         {
@@ -58,26 +61,34 @@ public sealed partial class UdpDatagramSocket
         return _coalescing;
     }
 
-    /// <summary>Makes a thread blocked in <see cref="RunReceiveLoop"/> return (shutdown wakes it on Linux); harmless otherwise.</summary>
-    internal void WakeReceiver()
+    /// <summary>
+    /// Makes <see cref="RunReceiveLoop"/> return: it looks at a flag after every system call, and shutting the
+    /// receiving side down wakes it from the kernel (for an unconnected UDP socket Linux answers ENOTCONN but sets the
+    /// shutdown and wakes every waiter all the same). Sends keep working.
+    /// </summary>
+    internal void StopReceiving()
     {
-        if (_native)
+        if (!_native || _receiveStopped)
         {
-            try
-            {
-                _ = LinuxUdp.Shutdown(_handle, LinuxUdp.ShutRdWr); // ENOTCONN for an unconnected socket, but it wakes the receiver
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            return;
+        }
+        _receiveStopped = true;
+        try
+        {
+            _ = LinuxUdp.Shutdown(_handle, LinuxUdp.ShutRd);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed already: nothing is blocked on it.
         }
     }
 
     /// <summary>
-    /// Receives on the calling thread, handing every datagram to <paramref name="sink"/>, until <paramref name="stop"/>
-    /// is cancelled and <see cref="WakeReceiver"/> called, or the socket is disposed. Needs <see cref="IsNative"/>.
+    /// Receives on the calling thread, handing every datagram to <paramref name="sink"/>, until
+    /// <see cref="StopReceiving"/> (or disposal). Needs <see cref="IsNative"/>. Memory: one fixed set of buffers,
+    /// <see cref="ReceiveBatch"/> × 64 KiB, outside the managed heap.
     /// </summary>
-    internal unsafe void RunReceiveLoop(IDatagramSink sink, CancellationToken stop)
+    internal unsafe void RunReceiveLoop(IDatagramSink sink)
     {
         if (!_native)
         {
@@ -97,8 +108,10 @@ public sealed partial class UdpDatagramSocket
             }
             var drained = false;
             var mayHaveMore = false;
-            while (!stop.IsCancellationRequested)
+            var failures = 0;
+            while (!_receiveStopped)
             {
+                var coalescing = _coalescing;
                 for (var i = 0; i < ReceiveBatch; i++)
                 {
                     messages[i] = new LinuxUdp.MMsgHdr
@@ -109,14 +122,15 @@ public sealed partial class UdpDatagramSocket
                             NameLength = NameSlot,
                             Iov = iovs + i,
                             IovLength = 1,
-                            Control = _coalescing ? controls + (i * ControlSlot) : null,
-                            ControlLength = _coalescing ? (nuint)ControlSlot : 0,
+                            Control = coalescing ? controls + (i * ControlSlot) : null,
+                            ControlLength = coalescing ? (nuint)ControlSlot : 0,
                         },
                     };
                 }
-                // After a full batch more may be waiting: look without blocking, so "drained" is said as soon as it is true.
+                // Blocks for the first datagram (MSG_WAITFORONE), then takes what else is waiting. After a full batch
+                // more may be waiting: look without blocking, so "drained" is said as soon as it is true.
                 var count = LinuxUdp.RecvMMsg(_handle, messages, ReceiveBatch, mayHaveMore ? LinuxUdp.MsgDontWait : LinuxUdp.MsgWaitForOne, null);
-                if (stop.IsCancellationRequested)
+                if (_receiveStopped)
                 {
                     return;
                 }
@@ -137,13 +151,16 @@ public sealed partial class UdpDatagramSocket
                         }
                         mayHaveMore = false;
                     }
-                    else if (error != LinuxUdp.Errno.EINTR && !IsIcmpError(error))
+                    else if (error != LinuxUdp.Errno.EINTR && !IsIcmpError(error) && error != LinuxUdp.Errno.EMSGSIZE)
                     {
+                        // Unexpected (ENOMEM...): report, and back off so a lasting failure cannot spin a core.
                         sink.OnReceiveFailed(new SocketException((int)ToSocketError(error)));
+                        Thread.Sleep(Math.Min(1 << Math.Min(failures++, 7), 100));
                     }
                     // An ICMP error for an earlier send (port unreachable...) is reported on a receive: not ours to fail on.
                     continue;
                 }
+                failures = 0;
                 for (var i = 0; i < count; i++)
                 {
                     var from = senders.Get(new ReadOnlySpan<byte>(names + (i * NameSlot), (int)Math.Min(messages[i].Header.NameLength, NameSlot)));
@@ -152,7 +169,7 @@ public sealed partial class UdpDatagramSocket
                         continue;
                     }
                     var data = new ReadOnlySpan<byte>(buffers + (i * ReceiveSlot), (int)Math.Min(messages[i].Length, ReceiveSlot));
-                    var segment = _coalescing
+                    var segment = coalescing
                         ? LinuxUdp.ReadControlInt(new ReadOnlySpan<byte>(controls + (i * ControlSlot), (int)Math.Min(messages[i].Header.ControlLength, ControlSlot)), LinuxUdp.SolUdp, LinuxUdp.UdpGro)
                         : 0;
                     if (segment <= 0 || segment >= data.Length)
@@ -188,10 +205,6 @@ public sealed partial class UdpDatagramSocket
             NativeMemory.Free(iovs);
         }
     }
-
-    private static bool IsIcmpError(LinuxUdp.Errno error) =>
-        error is LinuxUdp.Errno.ECONNREFUSED or LinuxUdp.Errno.ECONNRESET or LinuxUdp.Errno.EHOSTUNREACH or LinuxUdp.Errno.ENETUNREACH
-            or LinuxUdp.Errno.EMSGSIZE;
 
     private static SocketError ToSocketError(LinuxUdp.Errno error) => error switch
     {

@@ -4,58 +4,55 @@ using System.Net.Sockets;
 namespace Ouinet.Net;
 
 /// <summary>
-/// A real UDP socket behind <see cref="IDatagramSocket"/>. On 64-bit Linux it sends on the calling thread with a
-/// send that never blocks (the managed asynchronous send takes over only when the kernel's buffer is full), sends
-/// bursts to one peer in one system call (<see cref="SendBatchAsync"/>: UDP segmentation offload), and a
-/// <see cref="UdpMultiplexer"/> receives on it with a thread of its own (<c>recvmmsg</c>; see
-/// UdpDatagramSocket.Receive.cs). Elsewhere it is .NET's socket, as before.
+/// A real UDP socket behind <see cref="IDatagramSocket"/>. On x86_64 and arm64 Linux it sends on the calling thread
+/// with a send that never blocks (the managed asynchronous send takes over only when the kernel's buffer is full),
+/// sends bursts to one peer in one system call (<see cref="SendBatchAsync"/>: UDP segmentation offload, or
+/// <c>sendmmsg</c>), and a <see cref="UdpMultiplexer"/> receives on it with a thread of its own (<c>recvmmsg</c>; see
+/// UdpDatagramSocket.Receive.cs). Elsewhere, or where the kernel lacks a feature, it falls back to .NET's socket API
+/// (see <see cref="UdpFastPaths"/>).
 /// </summary>
 public sealed partial class UdpDatagramSocket : IDatagramSocket
 {
     /// <summary>Socket buffers large enough for a fast uTP flow (the kernel may cap them at net.core.*mem_max).</summary>
     public const int DefaultBufferSize = 4 * 1024 * 1024;
 
-    /// <summary>Largest datagram <see cref="SendBatchAsync"/> copies into its staging buffer; larger ones go out alone.</summary>
-    private const int MaxStagedDatagram = 16 * 1024;
-
-    /// <summary>Largest UDP payload of one send (IPv4), also the most one segmentation-offload send may carry.</summary>
-    private const int MaxUdpPayload = 65_507;
-
     private readonly Socket _socket;
     private readonly SafeSocketHandle _handle;
     private readonly SocketAddress _receiveAddress;
     private readonly bool _native;
-    private volatile bool _segmentationOff;
     private int _disposed;
 
-    [ThreadStatic]
-    private static byte[]? t_staging;
-
-    private UdpDatagramSocket(Socket socket)
+    private UdpDatagramSocket(Socket socket, UdpFastPaths paths)
     {
         _socket = socket;
         _handle = socket.SafeHandle;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         _receiveAddress = new SocketAddress(socket.AddressFamily);
-        _native = LinuxUdp.IsSupported && UseNativePath;
+        _native = LinuxUdp.IsSupported && paths.HasFlag(UdpFastPaths.Native);
+        _segmentation = _native && paths.HasFlag(UdpFastPaths.Segmentation) && KernelSegments(socket);
+        _coalescingAllowed = _native && paths.HasFlag(UdpFastPaths.Coalescing);
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>
-    /// Tests and measurements: false makes sockets made afterwards use only .NET's socket API (no receive thread, no
-    /// batched or non-blocking sends), as on other systems.
-    /// </summary>
-    internal static bool UseNativePath { get; set; } = Environment.GetEnvironmentVariable("OUINET_UDP_MANAGED") != "1";
+    /// <summary>The fast paths this socket uses now (segmentation may have been turned off since by the kernel's refusals).</summary>
+    internal UdpFastPaths FastPaths =>
+        (_native ? UdpFastPaths.Native : UdpFastPaths.None)
+        | (_segmentation ? UdpFastPaths.Segmentation : UdpFastPaths.None)
+        | (_coalescing ? UdpFastPaths.Coalescing : UdpFastPaths.None);
 
-    /// <summary>Tests: the underlying socket (to set options such as IP_RECVERR).</summary>
+    /// <summary>Tests: the underlying socket (to set options).</summary>
     internal Socket Socket => _socket;
 
     /// <summary>This socket uses the Linux system calls (non-blocking sends, batches, the receive thread).</summary>
     internal bool IsNative => _native;
 
     /// <summary>Binds a UDP socket to <paramref name="endpoint"/> (port 0: any free port).</summary>
-    public static UdpDatagramSocket Bind(IPEndPoint endpoint, int bufferSize = DefaultBufferSize)
+    public static UdpDatagramSocket Bind(IPEndPoint endpoint, int bufferSize = DefaultBufferSize) =>
+        Bind(endpoint, bufferSize, UdpFastPathDefaults.Value);
+
+    /// <summary>As <see cref="Bind(IPEndPoint, int)"/>, with only the fast paths in <paramref name="paths"/> (tests, measurements).</summary>
+    internal static UdpDatagramSocket Bind(IPEndPoint endpoint, int bufferSize, UdpFastPaths paths)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -68,7 +65,7 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
                 socket.DualMode = false;
             }
             socket.Bind(endpoint);
-            return new UdpDatagramSocket(socket);
+            return new UdpDatagramSocket(socket, paths);
         }
         catch
         {
@@ -90,10 +87,10 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
     /// <summary>
     /// Sends <paramref name="datagrams"/> to <paramref name="remote"/>, in order, each as its own datagram. On Linux a
     /// run of equal-size datagrams (the last may be shorter) goes down in one system call that the kernel cuts into
-    /// those datagrams (UDP segmentation offload, <c>UDP_SEGMENT</c>; <c>sendmmsg</c> where that is unavailable), so
-    /// a burst costs one pass through the network stack instead of one per datagram; the peer receives the same
-    /// datagrams either way. The buffers must stay untouched until the returned task completes: at once, unless the
-    /// kernel's send buffer was full.
+    /// those datagrams (UDP segmentation offload, <c>UDP_SEGMENT</c>; <c>sendmmsg</c> where the kernel or the route
+    /// refuses it), so a burst costs one pass through the network stack instead of one per datagram; the peer
+    /// receives the same datagrams either way. The buffers must stay untouched until the returned task completes: at
+    /// once, unless the kernel's send buffer was full.
     /// </summary>
     public ValueTask SendBatchAsync(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, IPEndPoint remote, CancellationToken cancellationToken = default)
     {
@@ -106,6 +103,10 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
         return SendEachAsync(datagrams[sent..].ToArray(), remote, cancellationToken);
     }
 
+    /// <summary>
+    /// Receives one datagram with .NET's socket. Not to be mixed with a multiplexer's receive thread on the same
+    /// socket (each datagram would go to one of them).
+    /// </summary>
     public async ValueTask<DatagramReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -126,7 +127,7 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            WakeReceiver();
+            StopReceiving();
             _socket.Dispose();
         }
         return ValueTask.CompletedTask;
@@ -170,134 +171,13 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
         return result >= 0 || IsDroppable(LinuxUdp.LastError);
     }
 
-    /// <summary>Sends what it can of <paramref name="datagrams"/> without blocking; returns how many it is done with.</summary>
-    private unsafe int SendBatchNow(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, IPEndPoint remote)
-    {
-        Span<byte> address = stackalloc byte[LinuxUdp.SockAddrSize];
-        var addressLength = LinuxUdp.WriteSockAddr(remote, address);
-        var staging = t_staging ??= GC.AllocateUninitializedArray<byte>(MaxUdpPayload, pinned: true);
-        var done = 0;
-        while (done < datagrams.Length)
-        {
-            var first = datagrams[done];
-            if (first.Length > MaxStagedDatagram || done + 1 == datagrams.Length)
-            {
-                if (!TrySendNow(first.Span, remote))
-                {
-                    return done;
-                }
-                done++;
-                continue;
-            }
-            // Stage a run: as many as fit in one send. It can go as one segmented send if all have the first's size but the last.
-            var count = 0;
-            var total = 0;
-            var uniform = !_segmentationOff;
-            while (done + count < datagrams.Length && count < LinuxUdp.MaxSegments)
-            {
-                var next = datagrams[done + count].Span;
-                if (next.Length > MaxStagedDatagram || total + next.Length > staging.Length)
-                {
-                    break;
-                }
-                if (count > 0 && (next.Length > first.Length || datagrams[done + count - 1].Length != first.Length))
-                {
-                    uniform = false;
-                }
-                next.CopyTo(staging.AsSpan(total));
-                total += next.Length;
-                count++;
-            }
-            var sent = count > 1 && uniform && first.Length > 0
-                ? SendSegmented(staging, total, (ushort)first.Length, count, address[..addressLength])
-                : -1;
-            if (sent < 0)
-            {
-                sent = SendMany(staging, datagrams.Slice(done, count), address[..addressLength]);
-            }
-            done += sent;
-            if (sent < count)
-            {
-                return done;
-            }
-        }
-        return done;
-    }
-
-    /// <summary>One sendmsg with UDP_SEGMENT: returns <paramref name="count"/>, 0 when the buffer is full, -1 to fall back to sendmmsg.</summary>
-    private unsafe int SendSegmented(byte[] staging, int total, ushort segmentSize, int count, ReadOnlySpan<byte> address)
-    {
-        Span<byte> control = stackalloc byte[LinuxUdp.ControlSpace];
-        var controlLength = LinuxUdp.WriteControl(control, LinuxUdp.SolUdp, LinuxUdp.UdpSegment, segmentSize);
-        nint result;
-        fixed (byte* data = staging)
-        fixed (byte* name = address)
-        fixed (byte* cmsg = control)
-        {
-            var iov = new LinuxUdp.IoVec { Base = data, Length = (nuint)total };
-            var message = new LinuxUdp.MsgHdr
-            {
-                Name = name,
-                NameLength = (uint)address.Length,
-                Iov = &iov,
-                IovLength = 1,
-                Control = cmsg,
-                ControlLength = (nuint)controlLength,
-            };
-            result = LinuxUdp.SendMsg(_handle, &message, LinuxUdp.MsgDontWait);
-        }
-        if (result >= 0)
-        {
-            return count;
-        }
-        var error = LinuxUdp.LastError;
-        if (error == LinuxUdp.Errno.EAGAIN)
-        {
-            return 0;
-        }
-        if (error is LinuxUdp.Errno.EIO or LinuxUdp.Errno.EINVAL or LinuxUdp.Errno.ENOPROTOOPT or LinuxUdp.Errno.EOPNOTSUPP)
-        {
-            // No segmentation offload on this path (no checksum offload, an old kernel, segments over the MTU): send them one by one from now on.
-            _segmentationOff = true;
-            return -1;
-        }
-        return error != LinuxUdp.Errno.EMSGSIZE && IsDroppable(error) ? count : -1;
-    }
-
-    /// <summary>sendmmsg of staged datagrams; returns how many are done (0 when the first could not go).</summary>
-    private unsafe int SendMany(byte[] staging, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, ReadOnlySpan<byte> address)
-    {
-        var count = datagrams.Length;
-        var messages = stackalloc LinuxUdp.MMsgHdr[count];
-        var iovs = stackalloc LinuxUdp.IoVec[count];
-        int result;
-        fixed (byte* data = staging)
-        fixed (byte* name = address)
-        {
-            var offset = 0;
-            for (var i = 0; i < count; i++)
-            {
-                iovs[i] = new LinuxUdp.IoVec { Base = data + offset, Length = (nuint)datagrams[i].Length };
-                messages[i] = new LinuxUdp.MMsgHdr
-                {
-                    Header = new LinuxUdp.MsgHdr { Name = name, NameLength = (uint)address.Length, Iov = iovs + i, IovLength = 1 },
-                };
-                offset += datagrams[i].Length;
-            }
-            result = LinuxUdp.SendMMsg(_handle, messages, (uint)count, LinuxUdp.MsgDontWait);
-        }
-        if (result >= 0)
-        {
-            return result;
-        }
-        // The first datagram failed: lose it to an error UDP may lose it to, or leave it (and the rest) to the managed send.
-        return IsDroppable(LinuxUdp.LastError) ? 1 : 0;
-    }
-
     /// <summary>Errors a UDP send may lose a datagram to, as the network could have (the managed path ignores the same ones).</summary>
     private static bool IsDroppable(LinuxUdp.Errno error) =>
-        error is LinuxUdp.Errno.ECONNREFUSED or LinuxUdp.Errno.ECONNRESET or LinuxUdp.Errno.EHOSTUNREACH or LinuxUdp.Errno.ENETUNREACH
-            or LinuxUdp.Errno.ENOBUFS or LinuxUdp.Errno.EMSGSIZE or LinuxUdp.Errno.EPIPE;
+        IsIcmpError(error) || error is LinuxUdp.Errno.ENOBUFS or LinuxUdp.Errno.EMSGSIZE or LinuxUdp.Errno.EPIPE;
+
+    /// <summary>An ICMP error for an earlier datagram, reported on a later call (and cleared by it).</summary>
+    private static bool IsIcmpError(LinuxUdp.Errno error) =>
+        error is LinuxUdp.Errno.ECONNREFUSED or LinuxUdp.Errno.ECONNRESET or LinuxUdp.Errno.EHOSTUNREACH or LinuxUdp.Errno.ENETUNREACH;
 
     private static bool IsTransient(SocketError error) =>
         error is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable

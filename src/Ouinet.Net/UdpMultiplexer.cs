@@ -6,7 +6,8 @@ namespace Ouinet.Net;
 
 /// <summary>
 /// Handles a datagram while the multiplexer's receive loop waits: the span is valid only during the call, so a
-/// consumer that keeps it must copy it. Must not block.
+/// consumer that keeps it must copy it. <paramref name="from"/> may be the same instance for every datagram of a peer:
+/// never change it. Must not block.
 /// </summary>
 public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, IPEndPoint from);
 
@@ -30,6 +31,7 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable, IDatagramSink
     private readonly List<Action> _drained = [];
     private Task? _loop;
     private Thread? _thread;
+    private int _disposed;
     private long _unclaimed;
 
     public UdpMultiplexer(IDatagramSocket socket, ILogger<UdpMultiplexer>? logger = null)
@@ -72,8 +74,8 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable, IDatagramSink
         _drained.Add(drained);
     }
 
-    /// <summary>True once <see cref="Start"/> has started a dedicated receive thread (rather than the asynchronous loop).</summary>
-    public bool HasReceiveThread => _thread is not null;
+    /// <summary>The dedicated receive thread, once <see cref="Start"/> has started one (rather than the asynchronous loop).</summary>
+    internal Thread? ReceiveThread => _thread;
 
     /// <summary>Starts the receive loop.</summary>
     public void Start()
@@ -86,6 +88,7 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable, IDatagramSink
         {
             udp.TryEnableCoalescing();
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A background thread so that a process that forgets to dispose can still exit; DisposeAsync ends it.
             _thread = new Thread(() => RunReceiveThread(udp, done))
             {
                 IsBackground = true,
@@ -102,45 +105,32 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable, IDatagramSink
         _socket.SendAsync(datagram, remote, cancellationToken);
 
     /// <summary>
-    /// Sends several datagrams to one peer, in order: on a real UDP socket in as few system calls as the kernel allows
-    /// (<see cref="UdpDatagramSocket.SendBatchAsync"/>), otherwise one by one. The buffers must stay untouched until
-    /// the returned task completes (at once, unless the socket's send buffer was full).
+    /// Sends several datagrams to one peer, in order: on a real UDP socket on Linux in as few system calls as the
+    /// kernel allows (<see cref="UdpDatagramSocket.SendBatchAsync"/>), otherwise one by one. The buffers must stay
+    /// untouched until the returned task completes (at once, unless the socket's send buffer was full).
     /// </summary>
-    public ValueTask SendBatchAsync(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, IPEndPoint remote, CancellationToken cancellationToken = default)
-    {
-        if (_socket is UdpDatagramSocket udp)
-        {
-            return udp.SendBatchAsync(datagrams, remote, cancellationToken);
-        }
-        List<Task>? pending = null;
-        foreach (var datagram in datagrams)
-        {
-            var send = _socket.SendAsync(datagram, remote, cancellationToken);
-            if (send.IsCompletedSuccessfully)
-            {
-                continue;
-            }
-            (pending ??= []).Add(send.AsTask());
-        }
-        return pending is null ? ValueTask.CompletedTask : new ValueTask(Task.WhenAll(pending));
-    }
+    public ValueTask SendBatchAsync(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, IPEndPoint remote, CancellationToken cancellationToken = default) =>
+        _socket.SendBatchAsync(datagrams, remote, cancellationToken);
 
     /// <summary>KRPC messages are bencoded dictionaries: <c>d…e</c>. A uTP header never starts with <c>d</c> (type 6, version 4).</summary>
     public static bool IsBencodedDictionary(ReadOnlySpan<byte> datagram) =>
         datagram.Length >= 2 && datagram[0] == (byte)'d' && datagram[^1] == (byte)'e';
 
+    /// <summary>Stops the receive loop (the receive thread has ended when this completes) and closes the socket.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stop.CancelAsync();
         if (_thread is not null)
         {
-            // Wake the thread out of the kernel and let it finish with the socket before the socket goes (unless a
-            // consumer disposes the multiplexer from the thread itself).
-            ((UdpDatagramSocket)_socket).WakeReceiver();
-            if (Thread.CurrentThread != _thread)
-            {
-                await _loop!;
-            }
+            // Wake the thread out of the kernel and let it finish with the socket before the socket goes. (Called
+            // from a consumer on the thread itself, this awaits the loop's end asynchronously: the handler returns
+            // first, then the loop sees the stop.)
+            ((UdpDatagramSocket)_socket).StopReceiving();
+            await _loop!;
             await _socket.DisposeAsync();
         }
         else
@@ -158,7 +148,7 @@ public sealed partial class UdpMultiplexer : IAsyncDisposable, IDatagramSink
     {
         try
         {
-            socket.RunReceiveLoop(this, _stop.Token);
+            socket.RunReceiveLoop(this);
         }
 #pragma warning disable CA1031 // The loop handles its own failures; anything else is a bug to log, not to crash the process on.
         catch (Exception e)
