@@ -34,9 +34,13 @@ public sealed partial class UdpDatagramSocket
     private const int NameSlot = 32;
     private const int ControlSlot = 64;
 
+    private const int ReceiveIdle = 0;
+    private const int ReceiveRunning = 1;
+    private const int ReceiveStopped = 2;
+
     private readonly bool _coalescingAllowed;
     private bool _coalescing;
-    private volatile bool _receiveStopped;
+    private int _receiveState;
 
     /// <summary>
     /// Asks the kernel to hand over runs of equal-size datagrams from one peer as one buffer (<c>UDP_GRO</c>); the
@@ -62,24 +66,24 @@ public sealed partial class UdpDatagramSocket
     }
 
     /// <summary>
-    /// Makes <see cref="RunReceiveLoop"/> return: it looks at a flag after every system call, and shutting the
-    /// receiving side down wakes it from the kernel (for an unconnected UDP socket Linux answers ENOTCONN but sets the
-    /// shutdown and wakes every waiter all the same). Sends keep working.
+    /// Makes <see cref="RunReceiveLoop"/> return, or never start: it looks at its state after every system call, and
+    /// shutting the receiving side down wakes it from the kernel (for an unconnected UDP socket Linux answers ENOTCONN
+    /// but sets the shutdown and wakes every waiter all the same). Sends keep working. A socket read with
+    /// <see cref="ReceiveAsync"/> instead is left alone.
     /// </summary>
     internal void StopReceiving()
     {
-        if (!_native || _receiveStopped)
+        if (Interlocked.Exchange(ref _receiveState, ReceiveStopped) != ReceiveRunning)
         {
             return;
         }
-        _receiveStopped = true;
         try
         {
             _ = LinuxUdp.Shutdown(_handle, LinuxUdp.ShutRd);
         }
         catch (ObjectDisposedException)
         {
-            // Closed already: nothing is blocked on it.
+            // Closed already: the loop's next call fails and it ends.
         }
     }
 
@@ -93,6 +97,11 @@ public sealed partial class UdpDatagramSocket
         if (!_native)
         {
             throw new InvalidOperationException("The receive thread needs the Linux socket path.");
+        }
+        // Interlocked on both sides: either StopReceiving sees the loop running and wakes it, or the loop sees the stop.
+        if (Interlocked.CompareExchange(ref _receiveState, ReceiveRunning, ReceiveIdle) != ReceiveIdle)
+        {
+            return;
         }
         var buffers = (byte*)NativeMemory.AlignedAlloc(ReceiveBatch * (nuint)ReceiveSlot, 64);
         var names = (byte*)NativeMemory.AllocZeroed(ReceiveBatch * NameSlot);
@@ -109,7 +118,7 @@ public sealed partial class UdpDatagramSocket
             var drained = false;
             var mayHaveMore = false;
             var failures = 0;
-            while (!_receiveStopped)
+            while (Volatile.Read(ref _receiveState) == ReceiveRunning)
             {
                 var coalescing = _coalescing;
                 for (var i = 0; i < ReceiveBatch; i++)
@@ -130,7 +139,7 @@ public sealed partial class UdpDatagramSocket
                 // Blocks for the first datagram (MSG_WAITFORONE), then takes what else is waiting. After a full batch
                 // more may be waiting: look without blocking, so "drained" is said as soon as it is true.
                 var count = LinuxUdp.RecvMMsg(_handle, messages, ReceiveBatch, mayHaveMore ? LinuxUdp.MsgDontWait : LinuxUdp.MsgWaitForOne, null);
-                if (_receiveStopped)
+                if (Volatile.Read(ref _receiveState) != ReceiveRunning)
                 {
                     return;
                 }

@@ -138,6 +138,16 @@ public class ReceiveThreadTests
     }
 
     [Fact(Timeout = 10000)]
+    public async Task DisposingASocketReadWithReceiveAsync_FailsThePendingReceive_RatherThanReturningADatagram()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var socket = UdpDatagramSocket.Bind(AnyLoopback);
+        var pending = socket.ReceiveAsync(new byte[16], ct).AsTask();
+        await socket.DisposeAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => pending.WaitAsync(ct));
+    }
+
+    [Fact(Timeout = 10000)]
     public async Task DisposeTwice_IsHarmless()
     {
         var ct = TestContext.Current.CancellationToken;
