@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -23,9 +24,6 @@ public sealed partial class UdpDatagramSocket
     private const int MaxRefusedDestinations = 64;
 
     private const int Refused = -1;
-
-    [ThreadStatic]
-    private static byte[]? t_staging;
 
     private volatile bool _segmentation;
     private ConcurrentDictionary<IPAddress, bool>? _segmentationRefused;
@@ -58,40 +56,51 @@ public sealed partial class UdpDatagramSocket
         Span<byte> address = stackalloc byte[LinuxUdp.SockAddrSize];
         address = address[..LinuxUdp.WriteSockAddr(remote, address)];
         var segment = _segmentation && !RefusesSegmentation(remote.Address);
-        var staging = t_staging ??= GC.AllocateUninitializedArray<byte>(MaxUdpPayload, pinned: true);
-        var done = 0;
-        while (done < datagrams.Length)
+        byte[]? staging = null; // pinned by `fixed` for each call only
+        try
         {
-            var rest = datagrams[done..];
-            var count = rest.Length == 1 || rest[0].Length > MaxStagedDatagram ? 1
-                : segment ? SegmentRun(rest)
-                : ManyRun(rest);
-            int sent;
-            if (count == 1)
+            var done = 0;
+            while (done < datagrams.Length)
             {
-                sent = TrySendNow(rest[0].Span, remote) ? 1 : 0;
-            }
-            else
-            {
-                var total = Stage(rest[..count], staging);
-                sent = segment ? SendSegmented(staging, total, rest[0].Length, count, address) : Refused;
-                if (sent == Refused)
+                var rest = datagrams[done..];
+                var count = rest.Length == 1 || rest[0].Length > MaxStagedDatagram ? 1
+                    : segment ? SegmentRun(rest)
+                    : ManyRun(rest);
+                int sent;
+                if (count == 1)
                 {
-                    if (segment)
+                    sent = TrySendNow(rest[0].Span, remote) ? 1 : 0;
+                }
+                else
+                {
+                    staging ??= ArrayPool<byte>.Shared.Rent(MaxUdpPayload);
+                    var total = Stage(rest[..count], staging);
+                    sent = segment ? SendSegmented(staging, total, rest[0].Length, count, address) : Refused;
+                    if (sent == Refused)
                     {
-                        segment = false;
-                        RefuseSegmentation(remote.Address);
+                        if (segment)
+                        {
+                            segment = false;
+                            RefuseSegmentation(remote.Address);
+                        }
+                        sent = SendMany(staging, rest[..count], address);
                     }
-                    sent = SendMany(staging, rest[..count], address);
+                }
+                done += sent;
+                if (sent < count)
+                {
+                    break;
                 }
             }
-            done += sent;
-            if (sent < count)
+            return done;
+        }
+        finally
+        {
+            if (staging is not null)
             {
-                return done;
+                ArrayPool<byte>.Shared.Return(staging);
             }
         }
-        return done;
     }
 
     /// <summary>How many datagrams from the start go as one segmented send: equal sizes, the last possibly shorter (never empty).</summary>
