@@ -38,7 +38,7 @@ internal sealed class Child : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static Child Start(string file, IEnumerable<string> arguments, string? workingDirectory = null)
+    public static Child Start(string file, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -51,12 +51,16 @@ internal sealed class Child : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         return new Child(Process.Start(start)!);
     }
 
-    /// <summary>Runs this very program with <paramref name="arguments"/> (a sender or a receiver).</summary>
-    public static Child Self(params string[] arguments) =>
-        Start(Environment.ProcessPath!, [typeof(Child).Assembly.Location, .. arguments]);
+    /// <summary>Runs this very program with <paramref name="arguments"/> (a sender or a receiver), with extra environment variables.</summary>
+    public static Child Self(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start(Environment.ProcessPath!, [typeof(Child).Assembly.Location, .. arguments], environment: environment);
 
     public async Task<string> WaitLineAsync(Func<string, bool> match, TimeSpan timeout)
     {

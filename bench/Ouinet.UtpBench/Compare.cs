@@ -21,6 +21,7 @@ internal static class Compare
         Tcp,
         Utp,
         UtpSmall,
+        UtpSmallPlain,
         Libtorrent,
     }
 
@@ -32,7 +33,7 @@ internal static class Compare
         var runs = (int)args.Long("runs", 3);
         var output = args.Get("out");
         var interop = FindInterop();
-        var clean = new List<Kind> { Kind.Tcp, Kind.Utp, Kind.UtpSmall };
+        var clean = new List<Kind> { Kind.Tcp, Kind.Utp, Kind.UtpSmall, Kind.UtpSmallPlain };
         var lossy = new List<Kind> { Kind.Utp, Kind.UtpSmall };
         if (interop is not null)
         {
@@ -73,12 +74,14 @@ internal static class Compare
     private static async Task<Result> OursAsync(Kind kind, long size, double loss)
     {
         var tcp = kind == Kind.Tcp;
-        var extra = kind == Kind.UtpSmall ? new[] { "--small-packets" } : [];
-        await using var receiver = Child.Self([tcp ? "tcp-recv" : "utp-recv", .. extra]);
+        var extra = kind is Kind.UtpSmall or Kind.UtpSmallPlain ? new[] { "--small-packets" } : [];
+        // Both ends without UDP segmentation offload (UdpFastPaths in Ouinet.Net reads these).
+        var environment = kind == Kind.UtpSmallPlain ? new Dictionary<string, string> { ["OUINET_UDP_GSO"] = "0", ["OUINET_UDP_GRO"] = "0" } : null;
+        await using var receiver = Child.Self(environment, [tcp ? "tcp-recv" : "utp-recv", .. extra]);
         var port = int.Parse((await receiver.WaitLineAsync(l => l.StartsWith("ready ", StringComparison.Ordinal), Patience))[6..], CultureInfo.InvariantCulture);
         await using var relay = loss > 0 ? new LossyUdpRelay(new IPEndPoint(IPAddress.Loopback, port), new RelayImpairments { Loss = loss }, seed: 1) : null;
         var target = relay?.EndPoint ?? new IPEndPoint(IPAddress.Loopback, port);
-        await using var sender = Child.Self([tcp ? "tcp-send" : "utp-send", "--peer", target.ToString(), "--bytes", $"{size}", .. extra]);
+        await using var sender = Child.Self(environment, [tcp ? "tcp-send" : "utp-send", "--peer", target.ToString(), "--bytes", $"{size}", .. extra]);
         var sent = JsonDocument.Parse(await sender.WaitLineAsync(l => l.StartsWith('{'), Patience)).RootElement;
         var received = JsonDocument.Parse(await receiver.WaitLineAsync(l => l.StartsWith('{'), Patience)).RootElement;
         var flow = received.GetProperty("flows")[0];
@@ -121,9 +124,9 @@ internal static class Compare
     private static async Task<double[]> FairnessAsync(Kind kind, double seconds)
     {
         var extra = kind == Kind.UtpSmall ? new[] { "--small-packets" } : [];
-        await using var receiver = Child.Self(["utp-recv", "--flows", "2", .. extra]);
+        await using var receiver = Child.Self(null, ["utp-recv", "--flows", "2", .. extra]);
         var port = (await receiver.WaitLineAsync(l => l.StartsWith("ready ", StringComparison.Ordinal), Patience))[6..];
-        await using var sender = Child.Self(["utp-send", "--peer", $"127.0.0.1:{port}", "--flows", "2", "--bytes", $"{long.MaxValue / 4}",
+        await using var sender = Child.Self(null, ["utp-send", "--peer", $"127.0.0.1:{port}", "--flows", "2", "--bytes", $"{long.MaxValue / 4}",
             "--seconds", seconds.ToString(CultureInfo.InvariantCulture), .. extra]);
         var received = JsonDocument.Parse(await receiver.WaitLineAsync(l => l.StartsWith('{'), Patience)).RootElement;
         return [.. received.GetProperty("flows").EnumerateArray().Select(f => f.GetProperty("bytes").GetInt64() / f.GetProperty("seconds").GetDouble() / 1e6)];
@@ -134,6 +137,7 @@ internal static class Compare
         Kind.Tcp => "TCP (loopback, for context)",
         Kind.Utp => "Ouinet.Utp (64000-byte loopback datagrams)",
         Kind.UtpSmall => "Ouinet.Utp (1400-byte packets, as to any non-loopback peer)",
+        Kind.UtpSmallPlain => "Ouinet.Utp (1400-byte packets, without UDP segmentation offload)",
         _ => "libtorrent 2.0.8 uTP (utp_peer.py, 4 MiB socket buffers)",
     };
 
@@ -197,6 +201,7 @@ internal static class Compare
         text.AppendLine("* Sender and receiver are separate processes. Ouinet.Utp and TCP: the receiver times from the connection to the end of the stream; CPU is user + system time of both processes over the transfer, each measuring itself. The data is random bytes from memory, read into memory.");
         text.AppendLine("* libtorrent: `utp_peer.py listen` seeds a generated torrent, `utp_peer.py connect --leech --exit-when-done` downloads it (uTP only, 4 MiB socket buffers as the interop README advises). MB/s is what the leech reports, from `peer_connect` to `torrent_finished`: it includes libtorrent's SHA-1 of every piece and the writes to /tmp (page cache), which our rows do not do. CPU is read from /proc for both Python processes between those two events.");
         text.AppendLine("* \"64000-byte loopback datagrams\": both ends are Ouinet.Utp on a loopback address, so each announces (extension `DatagramLimit`) that it takes large datagrams and packets grow to 64000 bytes — the loopback MTU is 65536, which TCP over loopback uses as well. libtorrent reads datagrams into 1500 bytes and never announces it; it, and any peer not on loopback, always gets the \"1400-byte packets\" row's behaviour.");
+        text.AppendLine("* \"1400-byte packets\": on Linux, `Ouinet.Net` hands a run of equal-size packets to one peer to the kernel in one system call, and the kernel cuts it into the datagrams (UDP segmentation offload, `UDP_SEGMENT`); its receive thread asks for such runs whole (`UDP_GRO`) and cuts them up again. On loopback a run of up to 46 packets crosses the network stack once; the peer still gets 1400-byte datagrams. The row \"without UDP segmentation offload\" turns both off at both ends (`OUINET_UDP_GSO=0 OUINET_UDP_GRO=0`): every datagram crosses the stack on its own, several per system call (`sendmmsg`, `recvmmsg`), as on a kernel without them. libtorrent uses neither: one `sendto` and one receive per datagram.");
         text.AppendLine("* 1 % loss: the lossy relay of the tests (`tests/Ouinet.Utp.Tests/Support/LossyUdpRelay.cs`) runs inside the benchmark's own process between the two ends and drops 1 % of datagrams each way (seeded); its CPU is not counted. TCP has no lossy row (the relay is UDP).");
         text.AppendLine("* The machine is shared with other work and the figures move from run to run; compare rows of one run (the runs are interleaved for that reason).");
         return text.ToString();

@@ -32,9 +32,6 @@ internal sealed class OutgoingPacket(byte[] buffer)
     /// <summary>Sends the socket has not finished with yet (the kernel buffer was full); the buffer must not be reused until 0.</summary>
     public int PendingSends;
 
-    /// <summary>Acknowledged and given back while a send was pending; the send's completion recycles it.</summary>
-    public bool Released;
-
     public int Size => UtpHeader.Size + PayloadLength;
 
     public Span<byte> Payload => Buffer.AsSpan(UtpHeader.Size, PayloadLength);
@@ -49,6 +46,5 @@ internal sealed class OutgoingPacket(byte[] buffer)
         TxOrder = 0;
         InFlight = false;
         NeedResend = false;
-        Released = false;
     }
 }

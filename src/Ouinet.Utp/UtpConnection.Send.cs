@@ -15,9 +15,15 @@ internal sealed partial class UtpConnection
     /// <summary>Free packets a connection keeps for reuse; the rest go back to the socket's pool.</summary>
     private const int MaxFreePackets = 256;
 
+    /// <summary>Packets gathered before they go to the socket in one batch (one system call for a burst on Linux).</summary>
+    private const int MaxBatch = 64;
+
     private readonly OutgoingPacket?[] _out;
     private readonly int _outMask;
     private readonly Stack<OutgoingPacket> _freePackets = new();
+    private readonly OutgoingPacket[] _batch = new OutgoingPacket[MaxBatch];
+    private readonly ReadOnlyMemory<byte>[] _batchBuffers = new ReadOnlyMemory<byte>[MaxBatch];
+    private int _batchCount;
     private ushort _seqNr;
     private ushort _nextSend;
     private ushort _lastAcked;
@@ -162,6 +168,12 @@ internal sealed partial class UtpConnection
     /// <summary>Sends what the congestion window and the peer's window allow: lost packets first, then new ones.</summary>
     private void PumpLocked(long now)
     {
+        PumpPacketsLocked(now);
+        FlushBatchLocked();
+    }
+
+    private void PumpPacketsLocked(long now)
+    {
         if (_state != ConnectionState.Connected)
         {
             return;
@@ -235,7 +247,11 @@ internal sealed partial class UtpConnection
             _rtoDeadline = now + _rtt.TimeoutMicros;
             _probeBase = now;
         }
-        _socket.SendPacket(packet, Remote);
+        _batch[_batchCount++] = packet;
+        if (_batchCount == MaxBatch)
+        {
+            FlushBatchLocked();
+        }
         _packetsSent++;
         _lastSent = now;
         Volatile.Write(ref _lastAdvertisedWindow, window);
@@ -244,6 +260,22 @@ internal sealed partial class UtpConnection
             _ackPending = false; // the DATA carries the ACK (a selective ACK still needs an ST_STATE)
             _packetsSinceAck = 0;
         }
+    }
+
+    /// <summary>
+    /// Sends the packets <see cref="TransmitLocked"/> gathered, as one batch: a burst of equal-size packets is one
+    /// system call and one pass through the kernel's stack on Linux (UDP segmentation offload). Every path that
+    /// transmits flushes before it lets go of the lock.
+    /// </summary>
+    private void FlushBatchLocked()
+    {
+        if (_batchCount == 0)
+        {
+            return;
+        }
+        _socket.SendPackets(_batch, _batchBuffers, _batchCount, Remote);
+        Array.Clear(_batch, 0, _batchCount);
+        _batchCount = 0;
     }
 
     private void WakeWriterLocked()

@@ -80,6 +80,7 @@ internal sealed partial class UtpConnection
                 _nextSend = SeqNr.Add(_nextSend, 1);
                 _bytesSent += packet.PayloadLength;
                 TransmitLocked(packet, now);
+                FlushBatchLocked();
             }
             if (_unflushed > 0)
             {
@@ -150,6 +151,7 @@ internal sealed partial class UtpConnection
             if (_out[seqNr & _outMask] is { } packet && packet.SeqNr == seqNr)
             {
                 TransmitLocked(packet, now);
+                FlushBatchLocked();
                 _retransmissions++;
                 return;
             }

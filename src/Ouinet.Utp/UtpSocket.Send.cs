@@ -37,25 +37,40 @@ public sealed partial class UtpSocket
         }
     }
 
-    /// <summary>Sends a DATA or FIN packet from its own buffer.</summary>
-    internal void SendPacket(OutgoingPacket packet, IPEndPoint remote)
+    /// <summary>
+    /// Sends DATA or FIN packets from their own buffers, in order, as one batch (<paramref name="buffers"/> is scratch
+    /// space for their memory). A packet whose send did not complete at once is not reused until it has.
+    /// </summary>
+    internal void SendPackets(OutgoingPacket[] packets, ReadOnlyMemory<byte>[] buffers, int count, IPEndPoint remote)
     {
+        for (var i = 0; i < count; i++)
+        {
+            buffers[i] = packets[i].Buffer.AsMemory(0, packets[i].Size);
+        }
         ValueTask send;
         try
         {
-            send = _multiplexer.SendAsync(packet.Buffer.AsMemory(0, packet.Size), remote);
+            send = _multiplexer.SendBatchAsync(buffers.AsSpan(0, count), remote);
         }
         catch (ObjectDisposedException)
         {
             return;
+        }
+        finally
+        {
+            Array.Clear(buffers, 0, count);
         }
         if (send.IsCompleted)
         {
             Observe(send);
             return;
         }
-        Interlocked.Increment(ref packet.PendingSends);
-        _ = CompletePacketSendAsync(send, packet);
+        var pending = packets.AsSpan(0, count).ToArray();
+        foreach (var packet in pending)
+        {
+            Interlocked.Increment(ref packet.PendingSends);
+        }
+        _ = CompletePacketSendAsync(send, pending);
     }
 
     /// <summary>Sends a control packet (STATE, SYN, RESET) built in a rented buffer, and returns the buffer.</summary>
@@ -80,7 +95,7 @@ public sealed partial class UtpSocket
         _ = CompleteControlSendAsync(send, buffer);
     }
 
-    private static async Task CompletePacketSendAsync(ValueTask send, OutgoingPacket packet)
+    private static async Task CompletePacketSendAsync(ValueTask send, OutgoingPacket[] packets)
     {
         try
         {
@@ -91,7 +106,10 @@ public sealed partial class UtpSocket
 #pragma warning restore CA1031
         {
         }
-        Interlocked.Decrement(ref packet.PendingSends);
+        foreach (var packet in packets)
+        {
+            Interlocked.Decrement(ref packet.PendingSends);
+        }
     }
 
     private static async Task CompleteControlSendAsync(ValueTask send, byte[] buffer)
