@@ -35,6 +35,8 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
         var server = dir.Combine("server.conf");
         await File.WriteAllTextAsync(server, ShimConfig(addrB, 3435, "reg = [\"oping\"]", "[name.oping]\nprog = [\"oping\"]"), ct);
         await using var echo = NetNs.Start(b, "echo", "overlay", "node", "--config", server);
+        // The name is registered before its program serves it; a flow request in between is refused (ENAME).
+        await echo.WaitUntilAsync(() => echo.Output.Contains("oping serving oping", StringComparison.Ordinal), ct);
 
         string[] cubes = ["raw", "voice", "data"];
         var pings = new List<OuinetProcess>();
