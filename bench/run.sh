@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite and writes its table, with its baseline from the same run, to bench/results/<suite>.md.
-# Usage: bench/run.sh protocol|injector|client|dht|utp
+# Usage: bench/run.sh protocol|injector|client|dht|utp|dist-cache
 #   utp: process-to-process transfers side by side (Ouinet.Utp, libtorrent's uTP through shared/interop/utp_peer.py,
 #        TCP), clean and through a 1 % loss relay; SIZE (bytes, default 256 MiB) and RUNS (default 3) from the environment.
 #   client: cache hits through `ouinet client` (its own process) vs Debian nginx serving the same files, wrk, same run.
 #   injector: end to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
 #   dht: the 10,000-node simulation (about 5 minutes on 2 cores), queries/s on loopback, and the codec's cost per datagram.
 #        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
+#   dist-cache: an entry (1 MiB, 64 MiB) fetched by a client from 1 and from 3 peers (private DHT, uTP, `ouinet` processes
+#        on loopback) vs the same entry from its local cache, interleaved, same run; runs from the first argument (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp}
+suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp|dist-cache}
 shift
 
 if [ "$suite" = injector ]; then
@@ -35,6 +37,13 @@ if [ "$suite" = client ]; then
   dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
   dotnet build bench/Ouinet.Client.Bench -c Release -nologo -clp:ErrorsOnly
   dotnet bench/Ouinet.Client.Bench/bin/Release/net10.0/Ouinet.Client.Bench.dll bench/results/client.md "${1:-10}"
+  exit 0
+fi
+
+if [ "$suite" = dist-cache ]; then
+  dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
+  dotnet build bench/Ouinet.DistCache.Bench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.DistCache.Bench/bin/Release/net10.0/Ouinet.DistCache.Bench.dll bench/results/dist-cache.md "${1:-5}"
   exit 0
 fi
 
@@ -90,6 +99,6 @@ NOTE
       echo
       bdn '*DhtCodecBenchmarks*'
     } > "bench/results/$suite.md";;
-  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp)" >&2; exit 2;;
+  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp, dist-cache)" >&2; exit 2;;
 esac
 cat "bench/results/$suite.md"
