@@ -8,7 +8,7 @@
 #   dht: the 10,000-node simulation (about 5 minutes on 2 cores), queries/s on loopback, and the codec's cost per datagram.
 #        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
 #   dist-cache: an entry (1 MiB, 64 MiB) fetched by a client from 1 and from 3 peers (private DHT, uTP, `ouinet` processes
-#        on loopback) vs the same entry from its local cache, interleaved, same run; runs from the first argument (default 5).
+#        on loopback) vs the same entry from its local cache, interleaved, same run; runs from the first argument (default 9, about a minute and a half).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp|dist-cache}
@@ -43,7 +43,7 @@ fi
 if [ "$suite" = dist-cache ]; then
   dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
   dotnet build bench/Ouinet.DistCache.Bench -c Release -nologo -clp:ErrorsOnly
-  dotnet bench/Ouinet.DistCache.Bench/bin/Release/net10.0/Ouinet.DistCache.Bench.dll bench/results/dist-cache.md "${1:-5}"
+  dotnet bench/Ouinet.DistCache.Bench/bin/Release/net10.0/Ouinet.DistCache.Bench.dll bench/results/dist-cache.md "${1:-9}"
   exit 0
 fi
 

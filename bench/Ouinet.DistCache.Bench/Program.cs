@@ -27,7 +27,7 @@ using Ouinet.Injector.Origin;
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 var output = args.Length > 0 ? args[0] : "bench/results/dist-cache.md";
-var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 9;
 var started = Stopwatch.StartNew();
 var root = RepositoryRoot();
 var cli = Path.Combine(root, "src", "Ouinet.Cli", "bin", "Release", "net10.0", "ouinet.dll");
