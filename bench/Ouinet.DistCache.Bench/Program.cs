@@ -180,6 +180,7 @@ using (var http = Proxied(b.Proxy))
             var (size, peers) = configurations[(i + run) % configurations.Count];
             var url = Url(size, Tag(peers, run));
             var rangesBefore = Regex.Count(b.Output, "Fetched an entry by ranges");
+            var wholeBefore = Regex.Count(b.Output, "Fetched an entry from peer");
             var remote = await FetchAsync(http, url);
             var tries = 1;
             while (remote.Status != 200 && tries < 3)
@@ -190,10 +191,11 @@ using (var http = Proxied(b.Proxy))
                 tries++;
             }
             CheckBody(remote, size, digests[size], "dist-cache", url, b);
-            var used = "1";
+            await Task.Delay(200);  // the log line follows the last byte
+            // Up to 4 MiB: one peer gives the whole entry ("Fetched an entry from peer"); larger: by ranges.
+            var used = Regex.Count(b.Output, "Fetched an entry from peer") > wholeBefore ? "1" : "?";
             if (size > 4 * MiB)
             {
-                await Task.Delay(200);  // the log line follows the last byte
                 var lines = Regex.Matches(b.Output, @"Fetched an entry by ranges \(\d+ bytes, (\d+) ranges from (\d+) peers");
                 used = lines.Count > rangesBefore ? lines[^1].Groups[2].Value : "?";
             }
