@@ -7,7 +7,7 @@
 //  3. B (origin, injector and proxy disabled) asks for each entry once through its proxy (dist-cache), then again
 //     (local-cache). Each URL is fetched by B once only: a B that announced an entry never competes with the seeders.
 //     Runs interleave the four configurations (rotated order each run).
-// Usage: Ouinet.DistCache.Bench OUTPUT.md [runs]
+// Usage: Ouinet.DistCache.Bench OUTPUT.md [runs]   (OUINET_BENCH_LOGS=DIR keeps the processes' output)
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -37,12 +37,20 @@ if (!File.Exists(cli))
 }
 var work = Directory.CreateTempSubdirectory("ouinet-distcache-bench").FullName;
 var nodes = new List<Node>();
+// OUINET_BENCH_LOGS=DIR keeps each process's output (DIR/NAME.log) for a look afterwards.
+var logs = Environment.GetEnvironmentVariable("OUINET_BENCH_LOGS");
 void Cleanup()
 {
     foreach (var node in nodes)
     {
         node.Kill();
+        if (!string.IsNullOrEmpty(logs))
+        {
+            Directory.CreateDirectory(logs);
+            File.WriteAllText(Path.Combine(logs, node.Name + ".log"), node.Output);
+        }
     }
+    nodes.Clear();
     try
     {
         Directory.Delete(work, recursive: true);
@@ -170,6 +178,7 @@ Console.WriteLine($"S2, S3 seeded ({started.Elapsed.TotalSeconds:0} s)");
 // The fetcher.
 var b = await StartClientAsync("b", blocked);
 var samples = new List<Sample>();
+var failures = new List<string>();
 using (var http = Proxied(b.Proxy))
 {
     await FetchFromPeersAsync(http, warmUp, b);   // B's DHT is up and its code warm
@@ -181,13 +190,19 @@ using (var http = Proxied(b.Proxy))
             var url = Url(size, Tag(peers, run));
             var rangesBefore = Regex.Count(b.Output, "Fetched an entry by ranges");
             var wholeBefore = Regex.Count(b.Output, "Fetched an entry from peer");
-            var remote = await FetchAsync(http, url);
+            var droppedBefore = Regex.Count(b.Output, "was slower than another for range");
+            var logBefore = b.Output.Length;
+            var remote = await TryFetchAsync(http, url);
             var tries = 1;
             while (remote.Status != 200 && tries < 3)
             {
-                Console.WriteLine($"  {url}: {remote.Status} from {remote.Source}, again");
-                await Task.Delay(1000);
-                remote = await FetchAsync(http, url);
+                // A body cut short (no peer left for a segment) or an error: recorded, then the URL asked again.
+                await Task.Delay(500);
+                var log = string.Join(" / ", b.Output[logBefore..].Split('\n').Where(l => l.Contains("Peer", StringComparison.Ordinal) || l.Contains("range", StringComparison.Ordinal)).Select(l => l.Trim()).Take(6));
+                failures.Add($"run {run}, {size / MiB} MiB from {peers} peer(s), try {tries}: {(remote.Status < 0 ? "" : $"{remote.Status} ")}{remote.Source}; B's log: {(log.Length > 0 ? log : "nothing about peers")}");
+                Console.WriteLine("  " + failures[^1]);
+                logBefore = b.Output.Length;
+                remote = await TryFetchAsync(http, url);
                 tries++;
             }
             CheckBody(remote, size, digests[size], "dist-cache", url, b);
@@ -198,6 +213,12 @@ using (var http = Proxied(b.Proxy))
             {
                 var lines = Regex.Matches(b.Output, @"Fetched an entry by ranges \(\d+ bytes, (\d+) ranges from (\d+) peers");
                 used = lines.Count > rangesBefore ? lines[^1].Groups[2].Value : "?";
+                // A worker with nothing left to take races a waited-on segment's peer; the slower one is dropped.
+                var dropped = Regex.Matches(b.Output, @"was slower than another for range (\d+); dropped").Skip(droppedBefore).Select(m => m.Groups[1].Value).ToList();
+                if (dropped.Count > 0)
+                {
+                    used += $" (−{dropped.Count} at range {string.Join("/", dropped)})";
+                }
             }
             var local = await FetchAsync(http, url);
             CheckBody(local, size, digests[size], "local-cache", url, b);
@@ -229,7 +250,7 @@ text.AppendLine("entry it announced itself. Runs interleave the four configurati
 text.AppendLine("TTFB is the time to the response headers, total the time to the last byte (every body checked against the origin's by SHA-256).");
 text.AppendLine("Median of the runs, (min–max) after it.");
 text.AppendLine();
-text.AppendLine("| entry | source | peers used | TTFB ms | total ms | MiB/s |");
+text.AppendLine("| entry | source | peers used, each run (− dropped as slower) | TTFB ms | total ms | MiB/s |");
 text.AppendLine("|---|---|---:|---:|---:|---:|");
 string Stat(IEnumerable<double> values, string format)
 {
@@ -251,6 +272,12 @@ text.AppendLine();
 text.AppendLine("Runs (dist-cache TTFB / total ms): " + string.Join("; ", samples.Select(s => string.Create(CultureInfo.InvariantCulture,
     $"r{s.Run} {s.Size / MiB} MiB {s.Peers}p {s.Remote.Ttfb.TotalMilliseconds:0}/{s.Remote.Total.TotalMilliseconds:0}{(s.Tries > 1 ? $" (try {s.Tries})" : "")}"))) + ".");
 text.AppendLine();
+text.AppendLine(failures.Count == 0 ? "Failed fetches: none." : "Failed fetches (each asked again; the row's figures are from the try that succeeded):");
+foreach (var failure in failures)
+{
+    text.AppendLine("* " + failure);
+}
+text.AppendLine();
 var reading = Path.Combine(root, "bench", "Ouinet.DistCache.Bench", "reading.md");
 if (File.Exists(reading))
 {
@@ -266,6 +293,19 @@ static void CheckBody(Fetch fetch, int size, byte[] digest, string source, strin
     if (fetch.Status != 200 || fetch.Source != source || fetch.Length != size || !fetch.Digest.AsSpan().SequenceEqual(digest))
     {
         throw new InvalidOperationException($"B {url}: {fetch.Status} from {fetch.Source}, {fetch.Length} bytes (wanted {size} from {source})\n{b.Output}");
+    }
+}
+
+static async Task<Fetch> TryFetchAsync(HttpClient http, string url)
+{
+    var clock = Stopwatch.StartNew();
+    try
+    {
+        return await FetchAsync(http, url);
+    }
+    catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+    {
+        return new Fetch(-1, $"failed after {clock.Elapsed.TotalMilliseconds:0} ms: {e.GetType().Name}: {e.Message}", clock.Elapsed, clock.Elapsed, 0, []);
     }
 }
 
