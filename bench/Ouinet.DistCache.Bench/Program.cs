@@ -60,6 +60,7 @@ void Cleanup()
     }
 }
 AppDomain.CurrentDomain.ProcessExit += (_, _) => Cleanup();
+AppDomain.CurrentDomain.UnhandledException += (_, _) => Cleanup();
 Console.CancelKeyPress += (_, _) => Cleanup();
 
 const int MiB = 1024 * 1024;
@@ -205,6 +206,12 @@ using (var http = Proxied(b.Proxy))
                 remote = await TryFetchAsync(http, url);
                 tries++;
             }
+            if (remote.Status != 200)
+            {
+                failures.Add($"run {run}, {size / MiB} MiB from {peers} peer(s), try {tries}: {remote.Status} {remote.Source}; given up, no sample");
+                Console.WriteLine("  " + failures[^1]);
+                continue;
+            }
             CheckBody(remote, size, digests[size], "dist-cache", url, b);
             await Task.Delay(200);  // the log line follows the last byte
             // Up to 4 MiB: one peer gives the whole entry ("Fetched an entry from peer"); larger: by ranges.
@@ -255,6 +262,10 @@ text.AppendLine("|---|---|---:|---:|---:|---:|");
 string Stat(IEnumerable<double> values, string format)
 {
     var v = values.Order().ToArray();
+    if (v.Length == 0)
+    {
+        return "–";
+    }
     var median = v.Length % 2 == 1 ? v[v.Length / 2] : (v[(v.Length / 2) - 1] + v[v.Length / 2]) / 2;
     return string.Create(CultureInfo.InvariantCulture, $"{median.ToString(format, CultureInfo.InvariantCulture)} ({v[0].ToString(format, CultureInfo.InvariantCulture)}–{v[^1].ToString(format, CultureInfo.InvariantCulture)})");
 }
@@ -272,7 +283,7 @@ text.AppendLine();
 text.AppendLine("Runs (dist-cache TTFB / total ms): " + string.Join("; ", samples.Select(s => string.Create(CultureInfo.InvariantCulture,
     $"r{s.Run} {s.Size / MiB} MiB {s.Peers}p {s.Remote.Ttfb.TotalMilliseconds:0}/{s.Remote.Total.TotalMilliseconds:0}{(s.Tries > 1 ? $" (try {s.Tries})" : "")}"))) + ".");
 text.AppendLine();
-text.AppendLine(failures.Count == 0 ? "Failed fetches: none." : "Failed fetches (each asked again; the row's figures are from the try that succeeded):");
+text.AppendLine(failures.Count == 0 ? "Failed fetches: none." : "Failed fetches (each asked again, up to 3 tries; a row's figures are from the try that succeeded, if any):");
 foreach (var failure in failures)
 {
     text.AppendLine("* " + failure);
