@@ -7,7 +7,7 @@
 //  3. B (origin, injector and proxy disabled) asks for each entry once through its proxy (dist-cache), then again
 //     (local-cache). Each URL is fetched by B once only: a B that announced an entry never competes with the seeders.
 //     Runs interleave the four configurations (rotated order each run).
-// Usage: Ouinet.DistCache.Bench OUTPUT.md [runs]   (OUINET_BENCH_LOGS=DIR keeps the processes' output)
+// Usage: Ouinet.DistCache.Bench OUTPUT.md [runs]   (OUINET_BENCH_LOGS=DIR keeps the processes' output, OUINET_BENCH_LOG_LEVEL=DEBUG makes it say more)
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -123,7 +123,7 @@ async Task<Node> StartClientAsync(string name, string[] extra)
     Directory.CreateDirectory(repo);
     var node = Node.Start(cli, name, ["client", "--repo", repo, "--listen-on-tcp", "127.0.0.1:0", "--front-end-ep", "127.0.0.1:0",
         "--injector-ep", $"tcp:{injectorEndpoint}", "--cache-http-public-key", key.PublicKey.ToHex(), "--allow-private-targets",
-        .. dhtArgs, .. extra]);
+        .. dhtArgs, .. extra, "--log-level", Environment.GetEnvironmentVariable("OUINET_BENCH_LOG_LEVEL") is { Length: > 0 } level ? level : "INFO"]);
     nodes.Add(node);
     await node.ReadProxyAsync(Path.Combine(repo, "endpoints.json"));
     return node;
