@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite and writes its table, with its baseline from the same run, to bench/results/<suite>.md.
-# Usage: bench/run.sh protocol|injector|client|dht|utp|overlay
+# Usage: bench/run.sh protocol|injector|client|dht|utp|overlay|dist-cache
 #   overlay: every member its own `ouinet` process on loopback: ping RTT over the udp4 shim and a unicast layer vs a
 #        plain UDP echo, one flow's throughput vs Ouinet.Utp and TCP, reconvergence after a member is killed
 #        (bench/overlay.sh; PINGS, PERF_SECONDS, BYTES, RUNS from the environment). It rewrites the generated block of
@@ -11,9 +11,11 @@
 #   injector: end to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
 #   dht: the 10,000-node simulation (about 5 minutes on 2 cores), queries/s on loopback, and the codec's cost per datagram.
 #        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
+#   dist-cache: an entry (1 MiB, 64 MiB) fetched by a client from 1 and from 3 peers (private DHT, uTP, `ouinet` processes
+#        on loopback) vs the same entry from its local cache, interleaved, same run; runs from the first argument (default 9, about a minute and a half).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp|overlay}
+suite=${1:?usage: bench/run.sh protocol|injector|client|dht|utp|overlay|dist-cache}
 shift
 
 if [ "$suite" = injector ]; then
@@ -61,6 +63,13 @@ text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstr
 open(path, "w").write(text)
 PY
   cat bench/results/overlay.md
+  exit 0
+fi
+
+if [ "$suite" = dist-cache ]; then
+  dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
+  dotnet build bench/Ouinet.DistCache.Bench -c Release -nologo -clp:ErrorsOnly
+  dotnet bench/Ouinet.DistCache.Bench/bin/Release/net10.0/Ouinet.DistCache.Bench.dll bench/results/dist-cache.md "${1:-9}"
   exit 0
 fi
 
@@ -116,6 +125,6 @@ NOTE
       echo
       bdn '*DhtCodecBenchmarks*'
     } > "bench/results/$suite.md";;
-  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp, overlay)" >&2; exit 2;;
+  *) echo "unknown suite $suite (known: protocol, injector, client, dht, utp, overlay, dist-cache)" >&2; exit 2;;
 esac
 cat "bench/results/$suite.md"
