@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Ouinet.Cache.Storage;
 using Ouinet.Cli.Configuration;
 using Microsoft.Extensions.Logging;
 using Ouinet.Client;
@@ -166,7 +167,7 @@ internal static class ClientCommand
         }
         try
         {
-            WriteAtomically(savedPath, Options.FormatSavedOptions(values));
+            AtomicFile.WriteText(savedPath, Options.FormatSavedOptions(values));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -205,7 +206,7 @@ internal static class ClientCommand
             await error.WriteLineAsync($"ouinet client: {e.Message}");
             return 1;
         }
-        WriteAtomically(Path.Combine(repoPath, EndpointsFileName), JsonSerializer.Serialize(new Dictionary<string, string?>
+        AtomicFile.WriteText(Path.Combine(repoPath, EndpointsFileName), JsonSerializer.Serialize(new Dictionary<string, string?>
         {
             ["proxy_endpoint"] = endpoint.ToString(),
             ["frontend_tcp_endpoint"] = client.FrontEndEndPoint?.ToString(),
@@ -221,13 +222,6 @@ internal static class ClientCommand
         }
         await client.StopAsync(ShutdownGrace);
         return 0;
-    }
-
-    internal static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 
     private static IPAddress ParseAddress(IReadOnlyDictionary<string, OptionValue> values, string name, List<string> errors)

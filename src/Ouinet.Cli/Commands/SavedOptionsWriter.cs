@@ -1,3 +1,4 @@
+using Ouinet.Cache.Storage;
 using Ouinet.Cli.Configuration;
 using Ouinet.Client;
 using Ouinet.Client.Logging;
@@ -27,7 +28,7 @@ internal sealed class SavedOptionsWriter(string path, IReadOnlyDictionary<string
         {
             try
             {
-                ClientCommand.WriteAtomically(path, ClientCommand.Options.FormatSavedOptions(values));
+                AtomicFile.WriteText(path, ClientCommand.Options.FormatSavedOptions(values));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

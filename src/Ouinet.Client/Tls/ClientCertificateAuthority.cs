@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Ouinet.Cache.Storage;
 
 namespace Ouinet.Client.Tls;
 
@@ -96,24 +97,8 @@ public sealed class ClientCertificateAuthority : IDisposable
         var now = time.GetUtcNow();
         using var selfSigned = request.CreateSelfSigned(now, now + CaValidity);
         var certificate = X509CertificateLoader.LoadCertificate(selfSigned.Export(X509ContentType.Cert));
-        WriteOwnerOnly(Path.Combine(repository, KeyFileName), key.ExportPkcs8PrivateKeyPem());
+        AtomicFile.WriteText(Path.Combine(repository, KeyFileName), key.ExportPkcs8PrivateKeyPem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(Path.Combine(repository, CertificateFileName), certificate.ExportCertificatePem() + "\n");
         return new ClientCertificateAuthority(certificate, key);
-    }
-
-    private static void WriteOwnerOnly(string path, string text)
-    {
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var file = new StreamWriter(new FileStream(temp, options)))
-        {
-            file.Write(text);
-            file.Write('\n');
-        }
-        File.Move(temp, path, overwrite: true);
     }
 }
