@@ -25,6 +25,9 @@ public interface IDistributedCacheStatus
 /// <param name="BytesFromPeers">Body bytes fetched from other clients (verified).</param>
 /// <param name="LookupsSucceeded">DHT lookups (get_peers) that found peers.</param>
 /// <param name="LookupsFailed">DHT lookups that found none or failed.</param>
+/// <param name="BridgeAnnouncement">This client would announce itself as a bridge (TLS to the injector pinned, no <c>disable-bridge-announcement</c>).</param>
+/// <param name="AnnouncedAsBridge">The last round found the injector directly and announced us in the bridges swarm.</param>
+/// <param name="BytesBridged">Bytes relayed (both ways) between other clients and the injector.</param>
 public sealed record DistributedCacheSnapshot(
     bool Bootstrapped,
     int RoutingTableSize,
@@ -34,4 +37,7 @@ public sealed record DistributedCacheSnapshot(
     long BytesToPeers,
     long BytesFromPeers,
     long LookupsSucceeded,
-    long LookupsFailed);
+    long LookupsFailed,
+    bool BridgeAnnouncement = false,
+    bool AnnouncedAsBridge = false,
+    long BytesBridged = 0);

@@ -197,13 +197,16 @@ public sealed class OuinetClient : IAsyncDisposable
         if ((Options.Injector ?? (locator is null ? null : new InjectorEndpoint(InjectorTransport.Utp, new IPEndPoint(IPAddress.Any, 0)))) is { } endpoint)
         {
             _injectorCertificate = Options.InjectorTlsCertificateFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
-            Ouinet.Utp.UtpSocket? utp = null;
-            if (endpoint.Transport == InjectorTransport.Utp)
+            // uTP (to a utp: injector, or to bridges) rides on the distributed cache's UDP socket when there is one, else on one of its own.
+            var utp = _distributedCache?.Utp;
+            if (utp is null && endpoint.Transport == InjectorTransport.Utp)
             {
-                // uTP rides on the distributed cache's UDP socket when there is one, else on one of its own.
-                utp = _distributedCache?.Utp ?? (_ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory));
+                utp = _ownUtp = Ouinet.Utp.UtpSocket.Bind(new IPEndPoint(Options.UdpMuxAddress, 0), timeProvider: Options.TimeProvider, loggerFactory: _loggerFactory);
             }
-            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp, locator, Options.OverlayDialer);
+            // Bridges (other clients relaying to the injector over uTP) come with the distributed cache's DHT and uTP socket.
+            Injector = new InjectorConnector(endpoint, _injectorCertificate, Options.InjectorCredentials, Options.ConnectTimeout, Options.IdleTimeout, Options.Limits, Options.TimeProvider, utp, locator, Options.OverlayDialer,
+                _distributedCache?.Bridges);
+            _distributedCache?.AttachInjector(Injector);
             mechanisms.Add(new ProxyMechanism(Injector));
             if (key is not null)
             {

@@ -143,6 +143,12 @@ public sealed record DistributedCacheTimings
     /// <summary>Connections our peer server serves at once (ours).</summary>
     public int MaxPeerConnections { get; init; } = 64;
 
-    /// <summary>A peer connection may wait this long for its next request (Ouinet servers: 55 s).</summary>
+    /// <summary>A peer connection may wait this long for its next request (Ouinet servers: 55 s); also a bridge tunnel's longest silence.</summary>
     public TimeSpan PeerKeepAlive { get; init; } = TimeSpan.FromSeconds(55);
+
+    /// <summary>A bridge checks the injector directly and announces itself again this often (Ouinet: about 10 min).</summary>
+    public TimeSpan BridgeAnnounceInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>…and this long after the injector did not answer directly (ours).</summary>
+    public TimeSpan BridgeRetryInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Ouinet.Client.Caching;
+using Ouinet.Client.Upstream;
 using Ouinet.Dht;
 using Ouinet.Net;
 using Ouinet.Protocol.Keys;
@@ -43,6 +44,9 @@ internal sealed class DistributedCacheService : IDistributedCacheStatus, IAsyncD
         Server = new PeerServer(utp, cache, this, options.DistributedCacheTimings, options.Limits, options.TimeProvider, Logger);
         Announcer = new Announcer(dht, cache, key, options, Logger);
         Fetcher = new PeerFetcher(this);
+        Bridges = new DhtBridges(this);
+        BridgeAnnouncer = new BridgeAnnouncer(this);
+        Bridge = new BridgeRelay(this);
     }
 
     public ClientOptions Options { get; }
@@ -64,6 +68,17 @@ internal sealed class DistributedCacheService : IDistributedCacheStatus, IAsyncD
     public Announcer Announcer { get; }
 
     public PeerFetcher Fetcher { get; }
+
+    /// <summary>Bridges to the injector found in the DHT, for the client's <see cref="InjectorConnector"/>.</summary>
+    public DhtBridges Bridges { get; }
+
+    public BridgeAnnouncer BridgeAnnouncer { get; }
+
+    /// <summary>Our side of the tunnels other clients open through us.</summary>
+    public BridgeRelay Bridge { get; }
+
+    /// <summary>The client's connector to the injector once attached (<see cref="AttachInjector"/>): what we bridge peers to.</summary>
+    public InjectorConnector? Injector { get; private set; }
 
     public CancellationToken Stopping => _stop.Token;
 
@@ -147,6 +162,16 @@ internal sealed class DistributedCacheService : IDistributedCacheStatus, IAsyncD
         throw new SocketException((int)(failure?.SocketErrorCode ?? SocketError.AddressAlreadyInUse), $"udp-mux-port: cannot bind UDP {options.UdpMuxAddress}:{string.Join("/", ports)}: {failure?.Message}");
     }
 
+    /// <summary>
+    /// The injector connector exists after the service (it rides on our uTP socket): from now on peers' <c>CONNECT</c> is
+    /// bridged to it, and the bridge announcer runs.
+    /// </summary>
+    public void AttachInjector(InjectorConnector injector)
+    {
+        Injector = injector;
+        _loops.Add(Task.Run(() => BridgeAnnouncer.RunAsync(injector, _stop.Token), CancellationToken.None));
+    }
+
     internal void AddServed(int n) => Interlocked.Add(ref _served, n);
 
     internal void AddFetched(int n) => Interlocked.Add(ref _fetched, n);
@@ -172,7 +197,10 @@ internal sealed class DistributedCacheService : IDistributedCacheStatus, IAsyncD
             BytesServed,
             BytesFetched,
             Interlocked.Read(ref _lookupsSucceeded),
-            Interlocked.Read(ref _lookupsFailed));
+            Interlocked.Read(ref _lookupsFailed),
+            Injector is { CanBridge: true } && !Options.DisableBridgeAnnouncement,
+            BridgeAnnouncer.IsAnnounced,
+            Bridge.BytesRelayed);
     }
 
     /// <summary>Whether fetching from other clients is on (the client's <c>DistributedCache</c> switch; announcing and serving go on).</summary>

@@ -17,8 +17,9 @@ namespace Ouinet.Client.DistributedCache;
 /// Serves stored entries to other clients over uTP (the spec's "Peer-to-peer cache entry exchange", protocol 6): each
 /// connection carries HTTP/1.1 requests, <c>GET</c> or <c>HEAD</c> with an absolute URI and <c>X-Ouinet-Version</c>;
 /// the answer is the signed entry streamed from the store (<see cref="StoredEntryResponder"/>: block signatures on the
-/// chunk lines, a 206 with <c>ouipsig</c>/<c>ouihash</c> for a <c>Range</c>), or a 404. Connections are bounded per peer
-/// IP and in total; an excess connection is reset at once.
+/// chunk lines, a 206 with <c>ouipsig</c>/<c>ouihash</c> for a <c>Range</c>), or a 404; a <c>CONNECT</c> makes the
+/// connection a tunnel to the injector (<see cref="BridgeRelay"/>). Connections are bounded per peer IP and in total; an
+/// excess connection is reset at once.
 /// </summary>
 internal sealed class PeerServer
 {
@@ -124,6 +125,12 @@ internal sealed class PeerServer
                 {
                     break;
                 }
+                if (head.Method == "CONNECT")
+                {
+                    // A peer that cannot reach the injector: this client as its bridge, for the rest of the connection.
+                    await _owner.Bridge.RunAsync(utp, reader, output, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
                 var body = reader.ReadRequestBody(head);
                 while ((await body.ReadAsync(cancellationToken).ConfigureAwait(false)).Kind != HttpBodyPartKind.End)
                 {
@@ -199,7 +206,7 @@ internal sealed class PeerServer
         return !close;
     }
 
-    private static void Refuse(PipeWriter output, int status, string? error, string? text, string? version = null)
+    internal static void Refuse(PipeWriter output, int status, string? error, string? text, string? version = null)
     {
         var head = new HttpResponseHead(status);
         head.Fields.Add(OuinetHeaders.Version, version ?? ProtocolVersion.Current.ToString());

@@ -54,7 +54,7 @@ internal static class StatusDocument
             ["ouinet_protocol"] = ProtocolVersion.Current.Value,
             ["state"] = state,
             ["logfile"] = on.LogFile,
-            ["bridge_announcement"] = false,
+            ["bridge_announcement"] = dist?.BridgeAnnouncement ?? false,
             ["metrics_enabled"] = false,
             ["dns_protocols"] = new JsonArray("plain"),
             ["udp_mux_rx_limit"] = 0,
@@ -92,6 +92,8 @@ internal static class StatusDocument
                 ["bytes_from_peers"] = dist.BytesFromPeers,
                 ["lookups_succeeded"] = dist.LookupsSucceeded,
                 ["lookups_failed"] = dist.LookupsFailed,
+                ["announced_as_bridge"] = dist.AnnouncedAsBridge,
+                ["bytes_bridged"] = dist.BytesBridged,
             },
         };
         if (dist is not null)

@@ -40,6 +40,9 @@ public sealed class InjectorUnreachableException : Exception
 public sealed class InjectorConnector : IAsyncDisposable
 {
     public const int MaxIdle = 16;
+
+    /// <summary>Bridges tried (one after another, each within the connect timeout) for one new connection.</summary>
+    public const int MaxBridgesPerConnect = 4;
     private static readonly TimeSpan PooledLifetime = TimeSpan.FromSeconds(50);
 
     private readonly InjectorEndpoint _endpoint;
@@ -51,12 +54,15 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly OverlayDialer? _overlay;
     private readonly Stack<InjectorLink> _idle = new();
     private readonly Lock _lock = new();
+    private readonly IInjectorBridges? _bridges;
+    private volatile bool _throughBridge;
     private bool _disposed;
 
     public InjectorConnector(InjectorEndpoint endpoint, X509Certificate2? pinnedCertificate, string? credentials, TimeSpan connectTimeout, TimeSpan idleTimeout, HttpLimits limits, TimeProvider time,
-        Ouinet.Utp.UtpSocket? utp = null, IInjectorLocator? locator = null, OverlayDialer? overlay = null)
+        Ouinet.Utp.UtpSocket? utp = null, IInjectorLocator? locator = null, OverlayDialer? overlay = null, IInjectorBridges? bridges = null)
     {
         _utp = utp;
+        _bridges = bridges;
         _locator = locator;
         _overlay = overlay;
         _endpoint = endpoint;
@@ -72,6 +78,12 @@ public sealed class InjectorConnector : IAsyncDisposable
     public string? Authorization { get; }
 
     public InjectorEndpoint Endpoint => _endpoint;
+
+    /// <summary>Whether the last new connection went through a bridge (then this client is no bridge itself).</summary>
+    public bool IsThroughBridge => _throughBridge;
+
+    /// <summary>Whether this client can bridge others to the injector: TLS is pinned, so what it reaches is the injector's TLS endpoint (a bridge carries TLS only).</summary>
+    public bool CanBridge => _pinned is not null;
 
     /// <summary>Connections opened so far (tests check reuse with it).</summary>
     public int ConnectionsOpened { get; private set; }
@@ -202,9 +214,104 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly Ouinet.Utp.UtpSocket? _utp;
     private readonly IInjectorLocator? _locator;
 
+    /// <summary>
+    /// A new connection: direct first, then through a bridge (when there are bridges and TLS is pinned: a bridge sees only
+    /// ciphertext); once a bridge worked, bridges first (the last working route is preferred).
+    /// </summary>
     private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
     {
+        if (_bridges is null || _pinned is null)
+        {
+            return await ConnectDirectAsync(cancellationToken);
+        }
+        InjectorUnreachableException? first = null;
+        foreach (var throughBridge in _throughBridge ? new[] { true, false } : [false, true])
+        {
+            try
+            {
+                var link = throughBridge ? await ConnectThroughBridgeAsync(cancellationToken) : await ConnectDirectAsync(cancellationToken);
+                _throughBridge = throughBridge;
+                return link;
+            }
+            catch (InjectorUnreachableException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                first = first is null ? e : new InjectorUnreachableException($"{first.Message}; {e.Message}", first);
+            }
+        }
+        throw first!;
+    }
+
+    private async Task<InjectorLink> ConnectDirectAsync(CancellationToken cancellationToken)
+    {
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        var (socket, transport, utp) = await OpenTransportAsync(timeout);
+        return await SecureAsync(socket, transport, utp, timeout);
+    }
+
+    /// <summary>
+    /// A bridge's side of a tunnel: the raw transport to the injector (no TLS: the other client runs it end to end), only
+    /// ever direct. Throws <see cref="InjectorUnreachableException"/>.
+    /// </summary>
+    public async Task<Stream> OpenDirectAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        return (await OpenTransportAsync(timeout)).Transport;
+    }
+
+    /// <summary>
+    /// One direct TLS connection to the injector (the certificate pinned: an authentic injector), kept in the pool; true
+    /// when it worked, and then the direct route is preferred again. What the bridge announcer runs each round.
+    /// </summary>
+    public async Task CheckDirectAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var link = await ConnectDirectAsync(cancellationToken);
+        _throughBridge = false;
+        await ReturnAsync(link);
+    }
+
+    private async Task<InjectorLink> ConnectThroughBridgeAsync(CancellationToken cancellationToken)
+    {
+        var bridges = _bridges!;
+        var utp = _utp ?? throw new InjectorUnreachableException("Bridges need the distributed cache's uTP socket.");
+        // Bridges ignore the target (any CONNECT is to the injector); ours names it when we know it.
+        var target = _endpoint.EndPoint is { Port: not 0 } known ? known.ToString() : "ouinet-injector:443";
+        var tried = 0;
+        using var search = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        try
+        {
+            await foreach (var bridge in bridges.FindAsync(search.Token))
+            {
+                using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+                try
+                {
+                    var stream = await BridgeTunnel.OpenAsync(utp, bridge, target, timeout.Token);
+                    var link = await SecureAsync(null, stream, stream, timeout);
+                    bridges.Worked(bridge);
+                    return link;
+                }
+                catch (Exception e) when (e is InjectorUnreachableException || (e is OperationCanceledException && timeout.HasTimedOut))
+                {
+                    bridges.Failed(bridge, timeout.HasTimedOut ? $"nothing within {_connectTimeout.TotalSeconds:0.#} s" : e.Message);
+                }
+                if (++tried == MaxBridgesPerConnect)
+                {
+                    break;
+                }
+                search.Reset();
+            }
+        }
+        catch (OperationCanceledException) when (search.HasTimedOut)
+        {
+        }
+        throw new InjectorUnreachableException(tried == 0
+            ? $"no bridge found in {bridges.Description}"
+            : $"none of {tried} bridges from {bridges.Description} reached the injector");
+    }
+
+    private async Task<(Socket? Socket, Stream Transport, Ouinet.Utp.UtpStream? Utp)> OpenTransportAsync(IdleTimeout timeout)
+    {
         if (_endpoint.Transport == InjectorTransport.Utp)
         {
             var utp = _utp ?? throw new InjectorUnreachableException("No uTP socket for a utp: injector endpoint.");
@@ -226,7 +333,7 @@ public sealed class InjectorConnector : IAsyncDisposable
                 }
                 throw new InjectorUnreachableException($"Cannot connect to the injector at {(_locator is null ? _endpoint : $"utp:{target}")}: {e.Message}", e);
             }
-            return await SecureAsync(null, stream, stream, timeout);
+            return (null, stream, stream);
         }
         Socket? socket = null;
         Stream transport;
@@ -254,7 +361,7 @@ public sealed class InjectorConnector : IAsyncDisposable
             socket?.Dispose();
             throw;
         }
-        return await SecureAsync(socket, transport, null, timeout);
+        return (socket, transport, null);
     }
 
     private async Task<InjectorLink> SecureAsync(Socket? socket, Stream transport, Ouinet.Utp.UtpStream? utpStream, IdleTimeout timeout)
