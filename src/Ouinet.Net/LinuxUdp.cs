@@ -47,6 +47,7 @@ internal static unsafe partial class LinuxUdp
         EIO = 5,
         EBADF = 9,
         EAGAIN = 11,
+        EACCES = 13,
         EINVAL = 22,
         EPIPE = 32,
         EMSGSIZE = 90,

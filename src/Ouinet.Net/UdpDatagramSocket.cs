@@ -171,9 +171,12 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
         return result >= 0 || IsDroppable(LinuxUdp.LastError);
     }
 
-    /// <summary>Errors a UDP send may lose a datagram to, as the network could have (the managed path ignores the same ones).</summary>
+    /// <summary>
+    /// Errors a UDP send may lose a datagram to, as the network could have (the managed path ignores the same ones); EPERM
+    /// and EACCES are the host's own refusal (a packet filter, a broadcast address), no reason to stop sending elsewhere.
+    /// </summary>
     private static bool IsDroppable(LinuxUdp.Errno error) =>
-        IsIcmpError(error) || error is LinuxUdp.Errno.ENOBUFS or LinuxUdp.Errno.EMSGSIZE or LinuxUdp.Errno.EPIPE;
+        IsIcmpError(error) || error is LinuxUdp.Errno.ENOBUFS or LinuxUdp.Errno.EMSGSIZE or LinuxUdp.Errno.EPIPE or LinuxUdp.Errno.EPERM or LinuxUdp.Errno.EACCES;
 
     /// <summary>An ICMP error for an earlier datagram, reported on a later call (and cleared by it).</summary>
     private static bool IsIcmpError(LinuxUdp.Errno error) =>
@@ -181,7 +184,7 @@ public sealed partial class UdpDatagramSocket : IDatagramSocket
 
     private static bool IsTransient(SocketError error) =>
         error is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable
-            or SocketError.NetworkUnreachable or SocketError.NoBufferSpaceAvailable or SocketError.MessageSize;
+            or SocketError.NetworkUnreachable or SocketError.NoBufferSpaceAvailable or SocketError.MessageSize or SocketError.AccessDenied;
 
     private static IPEndPoint ToEndPoint(SocketAddress address)
     {
