@@ -5,8 +5,9 @@ using System.Net;
 namespace Ouinet.EndToEnd.Tests.Support;
 
 /// <summary>
-/// A blocked path on loopback, as a censor would block it: an nftables table of its own (root only) that drops UDP from
-/// one source address to one endpoint; deleted on dispose. Only that address/endpoint pair is touched.
+/// A blocked path on loopback, as a censor would block it: an nftables table of its own (root only) that silently drops
+/// UDP from one source address to one endpoint on arrival (the input hook: the sender's <c>sendto</c> succeeds, the
+/// datagram never arrives); deleted on dispose. Only that address/endpoint pair is touched.
 /// </summary>
 internal sealed class NftDrop : IDisposable
 {
@@ -24,8 +25,8 @@ internal sealed class NftDrop : IDisposable
         var table = $"ouinet_e2e_{Environment.ProcessId}_{Interlocked.Increment(ref _next)}";
         var port = to.Port.ToString(CultureInfo.InvariantCulture);
         Run($"add table ip {table}\n"
-            + $"add chain ip {table} out {{ type filter hook output priority 0; }}\n"
-            + $"add rule ip {table} out ip saddr {from} ip daddr {to.Address} udp dport {port} drop\n");
+            + $"add chain ip {table} in {{ type filter hook input priority 0; }}\n"
+            + $"add rule ip {table} in ip saddr {from} ip daddr {to.Address} udp dport {port} drop\n");
         return new NftDrop(table);
     }
 
