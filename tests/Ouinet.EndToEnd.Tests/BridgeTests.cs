@@ -30,7 +30,7 @@ public sealed class BridgeTests
         Assert.True(await a.Process.WaitForOutputAsync("Announced as a bridge to", TimeSpan.FromSeconds(60), ct), a.Process.Output);
 
         using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
-        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht, BlockedAddress)]);
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.EndPoint, BlockedAddress)]);
         using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
         {
             http.Timeout = TimeSpan.FromMinutes(2);
@@ -46,6 +46,33 @@ public sealed class BridgeTests
         Assert.Contains($"Bridging peer {BlockedAddress}:", a.Process.Output, StringComparison.Ordinal);
         // B's route goes through a bridge: B is no bridge itself.
         Assert.DoesNotContain("Announcing as a bridge", b.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task WithALibtorrentNodeInTheDht_TheBlockedClientFindsItsBridgeThroughIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = new TestCertificateAuthority();
+        await using var origin = await TestOrigin.StartAsync(authority, ct);
+        await using var dht = await DhtBootstrapNode.StartAsync(ct);
+        // A mixed DHT: the injector and A enter through our node, B only through the libtorrent node.
+        await using var lt = await LibtorrentDhtNode.StartAsync(dht.EndPoint, ct);
+        await using var injector = await StartUtpInjectorAsync(authority, dht, ct);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
+        Assert.True(await a.Process.WaitForOutputAsync("Announced as a bridge to", TimeSpan.FromSeconds(60), ct), a.Process.Output);
+
+        using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(lt.EndPoint, BlockedAddress)]);
+        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
+        {
+            http.Timeout = TimeSpan.FromMinutes(2);
+            using var response = await http.GetAsync(origin.HttpUrl("/bytes/100000"), ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {Encoding.UTF8.GetString(body)}\n{b.Process.Output}");
+            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
+            Assert.Equal(PatternBody.Create(100000), body);
+        }
+        Assert.Contains($"Reaching the injector through bridge {a.Udp}", b.Process.Output, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 240_000)]
@@ -66,7 +93,7 @@ public sealed class BridgeTests
         }
 
         using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
-        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht, BlockedAddress)]);
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.EndPoint, BlockedAddress)]);
         using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
         {
             http.Timeout = TimeSpan.FromMinutes(2);
@@ -91,7 +118,7 @@ public sealed class BridgeTests
 
         // A is blocked and reaches the injector only through C.
         using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
-        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht, BlockedAddress)]);
+        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.EndPoint, BlockedAddress)]);
         using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
         {
             http.Timeout = TimeSpan.FromMinutes(2);
@@ -149,9 +176,10 @@ public sealed class BridgeTests
 
     private static IPEndPoint UtpOf(InjectorNode injector) => IPEndPoint.Parse(injector.ClientEndpoint["utp:".Length..]);
 
-    private static string[] DhtArguments(DhtBootstrapNode dht, IPAddress address) =>
+    /// <summary>The DHT options of <see cref="DhtBootstrapNode.ClientArguments"/>, on another loopback address and bootstrap node.</summary>
+    private static string[] DhtArguments(IPEndPoint bootstrap, IPAddress address) =>
     [
         "--cache-type", "bep5-http", "--udp-mux-address", address.ToString(), "--udp-mux-port", "0",
-        "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians",
+        "--bt-bootstrap-extra", bootstrap.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians",
     ];
 }

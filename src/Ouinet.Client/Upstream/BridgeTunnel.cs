@@ -24,7 +24,7 @@ internal static class BridgeTunnel
         {
             stream = await utp.ConnectAsync(bridge, cancellationToken);
         }
-        catch (Exception e) when (e is IOException or UtpException)
+        catch (IOException e)
         {
             throw new InjectorUnreachableException($"cannot connect: {e.Message}", e);
         }
@@ -40,16 +40,14 @@ internal static class BridgeTunnel
             }
             return stream;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             stream.Abort();
             await stream.DisposeAsync();
-            throw e is InjectorUnreachableException ? e : new InjectorUnreachableException(e.Message, e);
-        }
-        catch
-        {
-            stream.Abort();
-            await stream.DisposeAsync();
+            if (e is HttpParseException or IOException)
+            {
+                throw new InjectorUnreachableException(e.Message, e);
+            }
             throw;
         }
     }

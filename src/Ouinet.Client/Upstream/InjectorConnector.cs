@@ -34,7 +34,9 @@ public sealed class InjectorUnreachableException : Exception
 /// <see cref="OverlayDialer"/>), or TLS over either, pinned to exactly the certificate of <c>injector-tls-cert-file</c> (no
 /// name check, no system CAs, as Ouinet C++: the injector's certificate is self-signed for <c>localhost</c>), with
 /// <c>Proxy-Authorization: Basic</c> from <c>injector-credentials</c> on every request. Finished keep-alive connections
-/// are pooled (at most <see cref="MaxIdle"/>); one found dead is replaced once for a request without a body.
+/// are pooled (at most <see cref="MaxIdle"/>); one found dead is replaced once for a request without a body. With
+/// <see cref="IInjectorBridges"/> and a pinned certificate, an injector that cannot be reached directly is reached with TLS
+/// through another client (<see cref="BridgeTunnel"/>).
 /// Connecting (with TLS) is bounded by the connect timeout, waiting for a response head by the idle timeout.
 /// </summary>
 public sealed class InjectorConnector : IAsyncDisposable
@@ -78,9 +80,6 @@ public sealed class InjectorConnector : IAsyncDisposable
     public string? Authorization { get; }
 
     public InjectorEndpoint Endpoint => _endpoint;
-
-    /// <summary>Whether the last new connection went through a bridge (then this client is no bridge itself).</summary>
-    public bool IsThroughBridge => _throughBridge;
 
     /// <summary>Whether this client can bridge others to the injector: TLS is pinned, so what it reaches is the injector's TLS endpoint (a bridge carries TLS only).</summary>
     public bool CanBridge => _pinned is not null;
@@ -224,7 +223,7 @@ public sealed class InjectorConnector : IAsyncDisposable
         {
             return await ConnectDirectAsync(cancellationToken);
         }
-        InjectorUnreachableException? first = null;
+        InjectorUnreachableException? failure = null;
         foreach (var throughBridge in _throughBridge ? new[] { true, false } : [false, true])
         {
             try
@@ -235,10 +234,10 @@ public sealed class InjectorConnector : IAsyncDisposable
             }
             catch (InjectorUnreachableException e) when (!cancellationToken.IsCancellationRequested)
             {
-                first = first is null ? e : new InjectorUnreachableException($"{first.Message}; {e.Message}", first);
+                failure = failure is null ? e : new InjectorUnreachableException($"{failure.Message}; {e.Message}", failure);
             }
         }
-        throw first!;
+        throw failure!;
     }
 
     private async Task<InjectorLink> ConnectDirectAsync(CancellationToken cancellationToken)
@@ -260,8 +259,9 @@ public sealed class InjectorConnector : IAsyncDisposable
     }
 
     /// <summary>
-    /// One direct TLS connection to the injector (the certificate pinned: an authentic injector), kept in the pool; true
-    /// when it worked, and then the direct route is preferred again. What the bridge announcer runs each round.
+    /// One direct TLS connection to the injector (the certificate pinned: an authentic injector), kept in the pool; once
+    /// it worked the direct route is preferred again. What the bridge announcer runs each round; throws
+    /// <see cref="InjectorUnreachableException"/>.
     /// </summary>
     public async Task CheckDirectAsync(CancellationToken cancellationToken)
     {
@@ -278,7 +278,8 @@ public sealed class InjectorConnector : IAsyncDisposable
         // Bridges ignore the target (any CONNECT is to the injector); ours names it when we know it.
         var target = _endpoint.EndPoint is { Port: not 0 } known ? known.ToString() : "ouinet-injector:443";
         var tried = 0;
-        using var search = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        // The lookup and all attempts together: each attempt has the connect timeout, the whole one more.
+        using var search = new IdleTimeout(_connectTimeout * (MaxBridgesPerConnect + 1), _time, cancellationToken);
         try
         {
             await foreach (var bridge in bridges.FindAsync(search.Token))
@@ -299,7 +300,6 @@ public sealed class InjectorConnector : IAsyncDisposable
                 {
                     break;
                 }
-                search.Reset();
             }
         }
         catch (OperationCanceledException) when (search.HasTimedOut)
