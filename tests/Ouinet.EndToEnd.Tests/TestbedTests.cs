@@ -19,6 +19,16 @@ public sealed class TestbedTests
         Assert.Contains("the origin served 0 requests meanwhile", output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task WithBridge_TheTestbedShowsAClientWhoseInjectorAddressIsBlockedReachingItThroughTheOther()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (code, output) = await RunAsync(ct, "testbed", "--bridge", "--check");
+        Assert.True(code == 0, output);
+        Assert.Contains("injector: blocked (its address is a closed port), through bridge A", output, StringComparison.Ordinal);
+        Assert.Matches(@"check: B 200 from injector \(\d+ characters; A bridged [1-9]\d* bytes\)", output);
+    }
+
     [Fact(Timeout = 180_000)]
     public async Task TheTestbedStopsCleanlyOnSigint_AndRemovesItsFolder()
     {
