@@ -41,6 +41,15 @@ public sealed class BridgeTests
             Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
             Assert.StartsWith("id=", ProxiedHttp.Header(response, "X-Ouinet-Injection"), StringComparison.Ordinal);
             Assert.Equal(PatternBody.Create(300000), body);
+
+            // As a browser does: several requests at once, more than the peer server's 4 connections per peer IP.
+            var pages = await Task.WhenAll(Enumerable.Range(1, 8).Select(async i =>
+            {
+                using var each = await http.GetAsync(origin.HttpUrl($"/bytes/{100000 + i}"), ct);
+                var bytes = await each.Content.ReadAsByteArrayAsync(ct);
+                return (Status: each.StatusCode, Source: ProxiedHttp.Header(each, "X-Ouinet-Source"), Same: bytes.AsSpan().SequenceEqual(PatternBody.Create(100000 + i)));
+            }));
+            Assert.True(pages.All(p => p is { Status: HttpStatusCode.OK, Source: "injector", Same: true }), string.Join(", ", pages) + "\n" + b.Process.Output);
         }
         Assert.Contains($"Reaching the injector through bridge {a.Udp}", b.Process.Output, StringComparison.Ordinal);
         Assert.Contains($"Bridging peer {BlockedAddress}:", a.Process.Output, StringComparison.Ordinal);

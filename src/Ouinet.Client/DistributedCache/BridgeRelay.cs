@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using Ouinet.Client.Upstream;
 using Ouinet.Http;
@@ -13,11 +15,15 @@ namespace Ouinet.Client.DistributedCache;
 /// Ouinet C++): a direct raw connection to the injector (never through another bridge, no TLS here: the peer runs TLS
 /// to the injector end to end, the bridge sees ciphertext), <c>200</c>, then bytes both ways through bounded buffers, each
 /// end's close passed on, <see cref="DistributedCacheTimings.PeerKeepAlive"/> of silence ending both. When the injector
-/// cannot be reached directly: <c>502</c> with <c>X-Ouinet-Error</c> and the reason.
+/// cannot be reached directly: <c>502</c> with <c>X-Ouinet-Error</c> and the reason. Tunnels have limits of their own
+/// (<see cref="DistributedCacheTimings.MaxTunnelsPerPeer"/>, <see cref="DistributedCacheTimings.MaxTunnels"/>; over them:
+/// <c>503</c>), not the peer server's serving ones.
 /// </summary>
 internal sealed class BridgeRelay(DistributedCacheService owner)
 {
     private const int BufferSize = 64 * 1024;
+    private readonly ConcurrentDictionary<IPAddress, int> _perPeer = new();
+    private int _open;
     private long _bytes;
     private long _tunnels;
 
@@ -29,6 +35,32 @@ internal sealed class BridgeRelay(DistributedCacheService owner)
 
     /// <summary>Runs one tunnel; the caller closes <paramref name="peer"/> afterwards (its FIN after what was written).</summary>
     public async Task RunAsync(UtpStream peer, HttpMessageReader reader, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var remote = peer.RemoteEndPoint;
+        var timings = owner.Options.DistributedCacheTimings;
+        var perPeer = _perPeer.AddOrUpdate(remote.Address, 1, (_, n) => n + 1);
+        var open = Interlocked.Increment(ref _open);
+        try
+        {
+            if (perPeer > timings.MaxTunnelsPerPeer || open > timings.MaxTunnels)
+            {
+                Log.BridgeRefused(owner.Logger, remote, "too many tunnels");
+                PeerServer.Refuse(output, 503, null, "Too many tunnels through this bridge; try another.");
+                return;
+            }
+            await TunnelAsync(peer, reader, output, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+            while (_perPeer.TryGetValue(remote.Address, out var n)
+                && !(n <= 1 ? _perPeer.TryRemove(new KeyValuePair<IPAddress, int>(remote.Address, n)) : _perPeer.TryUpdate(remote.Address, n - 1, n)))
+            {
+            }
+        }
+    }
+
+    private async Task TunnelAsync(UtpStream peer, HttpMessageReader reader, PipeWriter output, CancellationToken cancellationToken)
     {
         var remote = peer.RemoteEndPoint;
         var injector = owner.Injector;

@@ -146,6 +146,12 @@ public sealed record DistributedCacheTimings
     /// <summary>A peer connection may wait this long for its next request (Ouinet servers: 55 s); also a bridge tunnel's longest silence.</summary>
     public TimeSpan PeerKeepAlive { get; init; } = TimeSpan.FromSeconds(55);
 
+    /// <summary>Tunnels to the injector one peer (IP) may have through us at once (ours: its pool of 16 and then some).</summary>
+    public int MaxTunnelsPerPeer { get; init; } = 24;
+
+    /// <summary>Tunnels to the injector through us at once (ours).</summary>
+    public int MaxTunnels { get; init; } = 96;
+
     /// <summary>A bridge checks the injector directly and announces itself again this often (Ouinet: about 10 min).</summary>
     public TimeSpan BridgeAnnounceInterval { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -79,14 +79,14 @@ internal sealed class PeerServer
                 await stream.DisposeAsync().ConfigureAwait(false);
                 continue;
             }
-            var task = Task.Run(() => ServeAsync(stream, cancellationToken), CancellationToken.None);
+            var slot = new ServingSlot(this, address);
+            var task = Task.Run(() => ServeAsync(stream, slot, cancellationToken), CancellationToken.None);
             _connections[task] = true;
             _ = task.ContinueWith(
                 t =>
                 {
                     _connections.TryRemove(t, out _);
-                    Interlocked.Decrement(ref _open);
-                    Release(address);
+                    slot.Dispose();
                 },
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
@@ -106,7 +106,22 @@ internal sealed class PeerServer
         }
     }
 
-    private async Task ServeAsync(UtpStream utp, CancellationToken cancellationToken)
+    /// <summary>A connection's place under the serving limits, given back once: at its end, or when it becomes a tunnel.</summary>
+    private sealed class ServingSlot(PeerServer server, IPAddress address) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref server._open);
+                server.Release(address);
+            }
+        }
+    }
+
+    private async Task ServeAsync(UtpStream utp, ServingSlot slot, CancellationToken cancellationToken)
     {
         var remote = utp.RemoteEndPoint;
         var stream = new ProgressStream(utp, onWrite: n => _owner.AddServed(n));
@@ -127,7 +142,9 @@ internal sealed class PeerServer
                 }
                 if (head.Method == "CONNECT")
                 {
-                    // A peer that cannot reach the injector: this client as its bridge, for the rest of the connection.
+                    // A peer that cannot reach the injector: this client as its bridge, for the rest of the connection,
+                    // under the tunnels' own limits (a browser behind the peer opens more than the few serving allows).
+                    slot.Dispose();
                     await _owner.Bridge.RunAsync(utp, reader, output, cancellationToken).ConfigureAwait(false);
                     break;
                 }

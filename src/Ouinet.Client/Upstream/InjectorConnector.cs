@@ -57,6 +57,9 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly Stack<InjectorLink> _idle = new();
     private readonly Lock _lock = new();
     private readonly IInjectorBridges? _bridges;
+    // At most two tunnels being set up at once: a bridge counts a connection under its few per-peer serving slots until
+    // the CONNECT is answered, so a burst of parallel setups would be reset there.
+    private readonly SemaphoreSlim _bridgeSetups = new(2);
     private volatile bool _throughBridge;
     private bool _disposed;
 
@@ -287,7 +290,16 @@ public sealed class InjectorConnector : IAsyncDisposable
                 using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
                 try
                 {
-                    var stream = await BridgeTunnel.OpenAsync(utp, bridge, target, timeout.Token);
+                    Ouinet.Utp.UtpStream stream;
+                    await _bridgeSetups.WaitAsync(timeout.Token);
+                    try
+                    {
+                        stream = await BridgeTunnel.OpenAsync(utp, bridge, target, timeout.Token);
+                    }
+                    finally
+                    {
+                        _bridgeSetups.Release();
+                    }
                     var link = await SecureAsync(null, stream, stream, timeout);
                     bridges.Worked(bridge);
                     return link;
