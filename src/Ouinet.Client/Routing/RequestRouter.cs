@@ -39,7 +39,14 @@ public sealed class RequestRouter
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(plan);
-        var steps = plan.Mechanisms.Where(_mechanisms.ContainsKey).ToList();
+        var steps = new List<Mechanism>(plan.Mechanisms.Count);
+        foreach (var mechanism in plan.Mechanisms)
+        {
+            if (_mechanisms.ContainsKey(mechanism))
+            {
+                steps.Add(mechanism);
+            }
+        }
         var failures = new List<string>();
         var mayRace = request.Body is null && request.Head.Method is "GET" or "HEAD";
         for (var i = 0; i < steps.Count; i++)

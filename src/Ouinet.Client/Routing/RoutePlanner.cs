@@ -59,11 +59,20 @@ public static class RoutePlanner
         {
             return Filter([Mechanism.Origin, Mechanism.Proxy], enabled, $"not cacheable ({cacheability}): origin, then the injector as a proxy");
         }
-        if (request.Fields.Any(f => CredentialFields.Contains(f.Name)))
+        if (CarriesCredentials(request))
         {
             return Filter([Mechanism.Origin, Mechanism.Proxy], enabled, "carries credentials: origin, then the injector as a proxy");
         }
         var revalidate = RequestPolicy.ForcesRevalidation(request.Fields);
+        // The cacheable plans are few (stored state × revalidation × switches) and immutable: each is built once.
+        var key = (int)stored | (revalidate ? 4 : 0) | (enabled.Origin ? 8 : 0) | (enabled.Proxy ? 16 : 0) | (enabled.Injector ? 32 : 0) | (enabled.DistributedCache ? 64 : 0);
+        return CacheablePlans[key] ??= Cacheable(stored, revalidate, enabled);
+    }
+
+    private static readonly RoutePlan?[] CacheablePlans = new RoutePlan?[128];
+
+    private static RoutePlan Cacheable(StoredState stored, bool revalidate, EnabledMechanisms enabled)
+    {
         var plan = new List<Mechanism>();
         if (stored == StoredState.Fresh && !revalidate)
         {
@@ -75,6 +84,18 @@ public static class RoutePlanner
             plan.Add(Mechanism.StaleCache);
         }
         return Filter(plan, enabled, revalidate ? "cacheable, revalidation asked: the network first, the store last" : "cacheable");
+    }
+
+    private static bool CarriesCredentials(HttpRequestHead request)
+    {
+        foreach (var field in request.Fields)
+        {
+            if (CredentialFields.Contains(field.Name))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static RoutePlan Filter(IEnumerable<Mechanism> plan, EnabledMechanisms enabled, string reason) =>
