@@ -17,25 +17,63 @@ public enum EntryState
 /// <summary>The verdict on a stored entry, with the numbers behind it; <see cref="Reason"/> is worded only when read.</summary>
 public sealed class FreshnessReport
 {
-    private readonly Func<string> _describe;
-    private string? _reason;
+    private readonly FreshnessReason _why;
+    private readonly string? _lifetimeSource;
+    private readonly TimeSpan _limit;
 
-    public FreshnessReport(EntryState state, TimeSpan age, TimeSpan lifetime, Func<string> describe)
+    private FreshnessReport(EntryState state, TimeSpan age, TimeSpan lifetime, FreshnessReason why, string? lifetimeSource = null, TimeSpan limit = default)
     {
         State = state;
         Age = age;
         Lifetime = lifetime;
-        _describe = describe;
+        _why = why;
+        _lifetimeSource = lifetimeSource;
+        _limit = limit;
     }
 
     public EntryState State { get; }
 
+    /// <summary>The entry's age now (for <see cref="EntryState.TooOld"/>: how long ago it was injected).</summary>
     public TimeSpan Age { get; }
 
     public TimeSpan Lifetime { get; }
 
     /// <summary>Why, in words (for warnings and logs).</summary>
-    public string Reason => _reason ??= _describe();
+    public string Reason => _why switch
+    {
+        FreshnessReason.TooOld => $"injected {Describe(Age)} ago, beyond max-cached-age {Describe(_limit)}",
+        FreshnessReason.Private => "the response is private: served only as a last resort",
+        FreshnessReason.TemporaryRedirect => "a temporary redirect: served only as a last resort",
+        FreshnessReason.NoCache => "no-cache: must be revalidated first",
+        FreshnessReason.OlderThanRequestMaxAge => string.Create(CultureInfo.InvariantCulture, $"older than the request's max-age {_limit.TotalSeconds:0}"),
+        FreshnessReason.Fresh => $"fresh for {Describe(Lifetime - Age)} more ({_lifetimeSource})",
+        FreshnessReason.WithinMaxStale => "stale, within the request's max-stale",
+        _ => $"expired {Describe(Age + _limit - Lifetime)} ago ({_lifetimeSource})",
+    };
+
+    internal static FreshnessReport TooOld(TimeSpan resident, TimeSpan maxCachedAge) => new(EntryState.TooOld, resident, TimeSpan.Zero, FreshnessReason.TooOld, limit: maxCachedAge);
+
+    internal static FreshnessReport Stale(TimeSpan age, TimeSpan lifetime, FreshnessReason why, TimeSpan requestMaxAge = default) => new(EntryState.Stale, age, lifetime, why, limit: requestMaxAge);
+
+    /// <param name="minFresh">The request's <c>min-fresh</c>, counted against the time left.</param>
+    internal static FreshnessReport Judged(EntryState state, TimeSpan age, StoredFreshness stored, FreshnessReason why, TimeSpan minFresh) =>
+        new(state, age, stored.Lifetime, why, stored.LifetimeSource, minFresh);
+
+    private static string Describe(TimeSpan t) => t.TotalSeconds < 120
+        ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0} s")
+        : t.TotalHours < 48 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0} min") : string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0.#} days");
+}
+
+internal enum FreshnessReason
+{
+    TooOld,
+    Private,
+    TemporaryRedirect,
+    NoCache,
+    OlderThanRequestMaxAge,
+    Fresh,
+    WithinMaxStale,
+    Expired,
 }
 
 /// <summary>
@@ -137,45 +175,42 @@ public static class Freshness
         var resident = now - injectedAt;
         if (maxCachedAge is { } max && resident > max)
         {
-            return new(EntryState.TooOld, resident, TimeSpan.Zero, () => $"injected {Describe(resident)} ago, beyond max-cached-age {Describe(max)}");
+            return FreshnessReport.TooOld(resident, max);
         }
         var apparentAge = stored.Date is { } d && injectedAt > d ? injectedAt - d : TimeSpan.Zero;
         var age = Max(apparentAge, stored.AgeValue) + Max(resident, TimeSpan.Zero);
         var lifetime = stored.Lifetime;
         if (stored.Private)
         {
-            return new(EntryState.Stale, age, lifetime, static () => "the response is private: served only as a last resort");
+            return FreshnessReport.Stale(age, lifetime, FreshnessReason.Private);
         }
         if (stored.TemporaryRedirect)
         {
-            return new(EntryState.Stale, age, lifetime, static () => "a temporary redirect: served only as a last resort");
+            return FreshnessReport.Stale(age, lifetime, FreshnessReason.TemporaryRedirect);
         }
         if (stored.NoCache || request.NoCache)
         {
-            return new(EntryState.Stale, age, lifetime, static () => "no-cache: must be revalidated first");
+            return FreshnessReport.Stale(age, lifetime, FreshnessReason.NoCache);
         }
         if (request.MaxAge is { } wantAge && age > wantAge)
         {
-            return new(EntryState.Stale, age, lifetime, () => $"older than the request's max-age {wantAge.TotalSeconds:0}");
+            return FreshnessReport.Stale(age, lifetime, FreshnessReason.OlderThanRequestMaxAge, wantAge);
         }
-        var needed = age + (request.MinFresh ?? TimeSpan.Zero);
+        var minFresh = request.MinFresh ?? TimeSpan.Zero;
+        var needed = age + minFresh;
         if (needed < lifetime)
         {
-            return new(EntryState.Fresh, age, lifetime, () => $"fresh for {Describe(lifetime - age)} more ({stored.LifetimeSource})");
+            return FreshnessReport.Judged(EntryState.Fresh, age, stored, FreshnessReason.Fresh, minFresh);
         }
         if (request.MaxStale is { } maxStale && !stored.MustRevalidate && needed - lifetime <= maxStale)
         {
-            return new(EntryState.Fresh, age, lifetime, static () => "stale, within the request's max-stale");
+            return FreshnessReport.Judged(EntryState.Fresh, age, stored, FreshnessReason.WithinMaxStale, minFresh);
         }
-        return new(EntryState.Stale, age, lifetime, () => $"expired {Describe(needed - lifetime)} ago ({stored.LifetimeSource})");
+        return FreshnessReport.Judged(EntryState.Stale, age, stored, FreshnessReason.Expired, minFresh);
     }
 
     internal static DateTimeOffset? ParseDate(string? value) =>
         value is not null && DateTimeOffset.TryParseExact(value.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static string Describe(TimeSpan t) => t.TotalSeconds < 120
-        ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0} s")
-        : t.TotalHours < 48 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0} min") : string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0.#} days");
 }

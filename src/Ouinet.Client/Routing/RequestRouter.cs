@@ -40,11 +40,11 @@ public sealed class RequestRouter
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(plan);
         var steps = new List<Mechanism>(plan.Mechanisms.Count);
-        foreach (var mechanism in plan.Mechanisms)
+        for (var i = 0; i < plan.Mechanisms.Count; i++)
         {
-            if (_mechanisms.ContainsKey(mechanism))
+            if (_mechanisms.ContainsKey(plan.Mechanisms[i]))
             {
-                steps.Add(mechanism);
+                steps.Add(plan.Mechanisms[i]);
             }
         }
         var failures = new List<string>();

@@ -14,6 +14,7 @@ namespace Ouinet.Protocol.Canonicalization;
 /// </summary>
 public static class CanonicalUri
 {
+    private static readonly char[] PathOrQuery = ['/', '?'];
     private static readonly SearchValues<char> Ipv6Chars = SearchValues.Create("0123456789abcdefABCDEF:.");
     private static readonly SearchValues<char> HostChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~");
@@ -118,7 +119,7 @@ public static class CanonicalUri
         var authorityStart = schemeEnd + 3;
         var fragment = uri.IndexOf('#', authorityStart);
         var end = fragment < 0 ? uri.Length : fragment;
-        var pathStart = uri.IndexOfAny(['/', '?'], authorityStart, end - authorityStart);
+        var pathStart = uri.IndexOfAny(PathOrQuery, authorityStart, end - authorityStart);
         if (pathStart < 0)
         {
             pathStart = end;
