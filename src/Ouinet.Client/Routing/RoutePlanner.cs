@@ -43,6 +43,8 @@ public sealed record RoutePlan(IReadOnlyList<Mechanism> Mechanisms, string Reaso
 /// </summary>
 public static class RoutePlanner
 {
+    private static readonly RoutePlan?[] CacheablePlans = new RoutePlan?[128];
+
     /// <summary>Request fields that carry the user's identity: such requests are proxied, not injected.</summary>
     public static IReadOnlySet<string> CredentialFields { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Cookie", "Authorization" };
 
@@ -64,12 +66,11 @@ public static class RoutePlanner
             return Filter([Mechanism.Origin, Mechanism.Proxy], enabled, "carries credentials: origin, then the injector as a proxy");
         }
         var revalidate = RequestPolicy.ForcesRevalidation(request.Fields);
-        // The cacheable plans are few (stored state × revalidation × switches) and immutable: each is built once.
+        // The cacheable plans are few (stored state × revalidation × every EnabledMechanisms switch) and immutable:
+        // each is built once.
         var key = (int)stored | (revalidate ? 4 : 0) | (enabled.Origin ? 8 : 0) | (enabled.Proxy ? 16 : 0) | (enabled.Injector ? 32 : 0) | (enabled.DistributedCache ? 64 : 0);
         return CacheablePlans[key] ??= Cacheable(stored, revalidate, enabled);
     }
-
-    private static readonly RoutePlan?[] CacheablePlans = new RoutePlan?[128];
 
     private static RoutePlan Cacheable(StoredState stored, bool revalidate, EnabledMechanisms enabled)
     {
