@@ -7,7 +7,8 @@
 #        bench/results/overlay.md; the experiments' sections there come from tests/Ouinet.Overlay.Tests.
 #   utp: process-to-process transfers side by side (Ouinet.Utp, libtorrent's uTP through shared/interop/utp_peer.py,
 #        TCP), clean and through a 1 % loss relay; SIZE (bytes, default 256 MiB) and RUNS (default 3) from the environment.
-#   client: cache hits through `ouinet client` (its own process) vs Debian nginx serving the same files, wrk, same run.
+#   client: cache hits through `ouinet client` (its own process) vs Debian nginx serving the same files, wrk, same run;
+#        then the cost of one hit in-process (bench/Ouinet.Client.HitCost: bytes allocated and CPU µs per request).
 #   injector: end to end on loopback: Kestrel origin + injector in-process, squid and wrk from Debian, all in one run.
 #   dht: the 10,000-node simulation (about 5 minutes on 2 cores), queries/s on loopback, and the codec's cost per datagram.
 #        Extra arguments go to the simulation, e.g. bench/run.sh dht --nodes 2000 --lookups 300.
@@ -41,6 +42,19 @@ if [ "$suite" = client ]; then
   dotnet build src/Ouinet.Cli -c Release -nologo -clp:ErrorsOnly
   dotnet build bench/Ouinet.Client.Bench -c Release -nologo -clp:ErrorsOnly
   dotnet bench/Ouinet.Client.Bench/bin/Release/net10.0/Ouinet.Client.Bench.dll bench/results/client.md "${1:-10}"
+  # The cost of one fresh hit in-process (allocation and CPU per request): steadier than req/s on a shared machine.
+  dotnet build bench/Ouinet.Client.HitCost -c Release -nologo -clp:ErrorsOnly
+  cost=bench/Ouinet.Client.HitCost/bin/Release/net10.0/Ouinet.Client.HitCost.dll
+  {
+    echo "## Cost of one fresh 10 KiB hit, in-process (\`bench/Ouinet.Client.HitCost\`)"
+    echo
+    echo "An OuinetClient in-process, driven over loopback keep-alive sockets by blocking driver threads that allocate nothing"
+    echo "per request; CPU is the whole process's (client and driver). 1-minute load average before: $(cut -d' ' -f1 /proc/loadavg)."
+    echo
+    echo '```'
+    for connections in 1 4; do dotnet "$cost" 20000 "$connections" | tail -1; done
+    echo '```'
+  } >> bench/results/client.md
   exit 0
 fi
 

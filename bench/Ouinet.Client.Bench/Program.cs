@@ -112,7 +112,10 @@ var idleRss = Rss(client.Id);
 // Rounds alternate nginx and the client so that load from elsewhere on the machine hits both alike; the table gives
 // the median and the best round of each.
 const int Rounds = 3;
-var rows = new List<(string Name, int Size, double[] Nginx, double[] Client)>();
+var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+// CPU time per request (the server's processes only, from /proc) is the steadier figure: req/s moves with whatever
+// else runs on the machine, the work a request costs much less.
+var rows = new List<(string Name, int Size, double[] Nginx, double[] Client, double[] NginxCpu, double[] ClientCpu)>();
 foreach (var (name, size) in objects)
 {
     var script = Path.Combine(work.Path, $"{name}.lua");
@@ -121,12 +124,14 @@ foreach (var (name, size) in objects)
     await RunWrkAsync(wrk, null, $"http://{nginx.EndPoint}/{name}", 3, 50);
     var nginxRounds = new double[Rounds];
     var clientRounds = new double[Rounds];
+    var nginxCpu = new double[Rounds];
+    var clientCpu = new double[Rounds];
     for (var round = 0; round < Rounds; round++)
     {
-        nginxRounds[round] = await RunWrkAsync(wrk, null, $"http://{nginx.EndPoint}/{name}", seconds, 50);
-        clientRounds[round] = await RunWrkAsync(wrk, script, $"http://{proxy}/", seconds, 50);
+        (nginxRounds[round], nginxCpu[round]) = await MeasureAsync(nginx.ProcessIds(), () => RunWrkAsync(wrk, null, $"http://{nginx.EndPoint}/{name}", seconds, 50));
+        (clientRounds[round], clientCpu[round]) = await MeasureAsync([client.Id], () => RunWrkAsync(wrk, script, $"http://{proxy}/", seconds, 50));
     }
-    rows.Add((name, size, nginxRounds, clientRounds));
+    rows.Add((name, size, nginxRounds, clientRounds, nginxCpu, clientCpu));
 }
 var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
@@ -143,12 +148,12 @@ using (var sampling = new CancellationTokenSource())
             await Task.Delay(100);
         }
     });
-    var loadRps = await RunWrkAsync(wrk, loadScript, $"http://{proxy}/", seconds, 200);
+    var (loadRps, _) = await RunWrkAsync(wrk, loadScript, $"http://{proxy}/", seconds, 200);
     await sampling.CancelAsync();
     await sampler;
     Console.WriteLine($"200 connections: {loadRps:0} req/s, peak RSS {peakRss / 1024.0 / 1024:0.0} MiB");
 }
-var rss1m = await PeakRssAsync(client.Id, () => RunWrkAsync(wrk, Path.Combine(work.Path, "obj1m.lua"), $"http://{proxy}/", seconds, 200));
+var rss1m = await PeakRssAsync(client.Id, async () => (await RunWrkAsync(wrk, Path.Combine(work.Path, "obj1m.lua"), $"http://{proxy}/", seconds, 200)).Rps);
 client.Kill(entireProcessTree: true);
 await client.WaitForExitAsync();
 
@@ -160,19 +165,22 @@ text.AppendLine();
 text.AppendLine("The client (`ouinet client`, its own process, Release build) answers from fresh entries of its own `data-v3` store,");
 text.AppendLine("put there by injection and verified on the way in; nginx serves the same bytes from the same kind of disk, in the same run.");
 text.AppendLine(CultureInfo.InvariantCulture, $"Load: `wrk -t2 -c50 -d{seconds}s`, keep-alive; the client gets proxy-form requests (`GET http://bench.test:PORT/OBJECT`) through a Lua script, nginx `GET /OBJECT`.");
-text.AppendLine(CultureInfo.InvariantCulture, $"{Rounds} rounds per object, alternating nginx and the client; median and best round of each. The machine's 1-minute load average at the end of the runs was {load} (other work shares these 2 cores: compare within a row, not across runs).");
+text.AppendLine(CultureInfo.InvariantCulture, $"{Rounds} rounds per object, alternating nginx and the client; median and best round of each; CPU µs/request is the user + system time of the server's own processes (nginx's master and workers, the client) over the requests wrk completed in the round. The machine's 1-minute load average was {loadBefore} before the runs and {load} at their end (other work shares these 2 cores: compare within a row, not across runs).");
 text.AppendLine("nginx: Debian's, generated minimal config (`worker_processes auto`, `sendfile on`, `access_log off`). Target: client ≥ 0.8 × nginx.");
 text.AppendLine();
-text.AppendLine("| object | nginx req/s (median / best) | client req/s (median / best) | client / nginx (median / best) | client MB/s (median) | target met (median) |");
-text.AppendLine("|---|---:|---:|---:|---:|---|");
-foreach (var (name, size, nginxRounds, clientRounds) in rows)
+text.AppendLine("| object | nginx req/s (median / best) | client req/s (median / best) | client / nginx (median / best) | client MB/s (median) | target met (median) | CPU µs/request nginx / client (median) |");
+text.AppendLine("|---|---:|---:|---:|---:|---|---:|");
+foreach (var (name, size, nginxRounds, clientRounds, nginxCpu, clientCpu) in rows)
 {
     var (nm, nb, cm, cb) = (Median(nginxRounds), nginxRounds.Max(), Median(clientRounds), clientRounds.Max());
-    text.AppendLine(CultureInfo.InvariantCulture, $"| {Describe(size)} | {nm:0} / {nb:0} | {cm:0} / {cb:0} | {cm / nm:0.00} / {cb / nb:0.00} | {cm * size / 1e6:0} | {(cm / nm >= 0.8 ? "yes" : "no")} |");
+    text.AppendLine(CultureInfo.InvariantCulture,
+        $"| {Describe(size)} | {nm:0} / {nb:0} | {cm:0} / {cb:0} | {cm / nm:0.00} / {cb / nb:0.00} | {cm * size / 1e6:0} | {(cm / nm >= 0.8 ? "yes" : "no")} | {Median(nginxCpu):0.0} / {Median(clientCpu):0.0} |");
 }
 text.AppendLine();
 text.AppendLine("Rounds (req/s): " + string.Join("; ", rows.Select(r => string.Create(CultureInfo.InvariantCulture,
     $"{Describe(r.Size)} nginx {string.Join(", ", r.Nginx.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))}, client {string.Join(", ", r.Client.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))}"))) + ".");
+text.AppendLine("Rounds (server CPU µs/request): " + string.Join("; ", rows.Select(r => string.Create(CultureInfo.InvariantCulture,
+    $"{Describe(r.Size)} nginx {string.Join(", ", r.NginxCpu.Select(x => x.ToString("0.0", CultureInfo.InvariantCulture)))}, client {string.Join(", ", r.ClientCpu.Select(x => x.ToString("0.0", CultureInfo.InvariantCulture)))}"))) + ".");
 text.AppendLine();
 text.AppendLine("| client memory (RSS) | MiB |");
 text.AppendLine("|---|---:|");
@@ -260,7 +268,28 @@ static async Task<IPEndPoint> ReadProxyEndpointAsync(string repo, Process client
     return IPEndPoint.Parse(json.RootElement.GetProperty("proxy_endpoint").GetString()!);
 }
 
-static async Task<double> RunWrkAsync(string wrk, string? script, string url, int seconds, int connections)
+// The load's req/s, and the CPU time (user + system) the server's processes spent per request meanwhile.
+static async Task<(double Rps, double CpuMicrosecondsPerRequest)> MeasureAsync(IReadOnlyList<int> server, Func<Task<(double Rps, long Requests)>> load)
+{
+    var before = CpuSeconds(server);
+    var (rps, requests) = await load();
+    return (rps, (CpuSeconds(server) - before) * 1e6 / requests);
+}
+
+static double CpuSeconds(IEnumerable<int> pids)
+{
+    double total = 0;
+    foreach (var pid in pids)
+    {
+        // /proc/PID/stat: after the ")" that ends the name, utime and stime are the 12th and 13th fields, in clock ticks (100 Hz on Linux).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        total += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+    return total;
+}
+
+static async Task<(double Rps, long Requests)> RunWrkAsync(string wrk, string? script, string url, int seconds, int connections)
 {
     var arguments = new List<string> { "-t2", $"-c{connections}", $"-d{seconds}s" };
     if (script is not null)
@@ -278,8 +307,9 @@ static async Task<double> RunWrkAsync(string wrk, string? script, string url, in
         throw new InvalidOperationException($"wrk {url} failed:\n{text}");
     }
     var rps = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    var requests = long.Parse(Regex.Match(text, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture);
     Console.WriteLine($"wrk -c{connections} {url}{(script is null ? "" : " (" + Path.GetFileName(script) + ")")}: {rps:0} req/s");
-    return rps;
+    return (rps, requests);
 }
 
 static string? Which(string name) =>
@@ -392,6 +422,31 @@ internal sealed class Nginx : IAsyncDisposable
             }
         }
         throw new InvalidOperationException("nginx did not start: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>The master and its workers.</summary>
+    public IReadOnlyList<int> ProcessIds()
+    {
+        var ids = new List<int> { _process.Id };
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+                    if (parent == _process.Id.ToString(CultureInfo.InvariantCulture))
+                    {
+                        ids.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        return ids;
     }
 
     public async ValueTask DisposeAsync()

@@ -37,7 +37,18 @@ public sealed partial record ClientOptions
     public string? InjectorTlsCertificateFile { get; init; }
 
     /// <summary><c>cache-http-public-key</c>: the injector's Ed25519 key, 64 hex or 52 base32 characters.</summary>
-    public string? CacheHttpPublicKey { get; init; }
+    public string? CacheHttpPublicKey
+    {
+        get => _cacheHttpPublicKey;
+        init
+        {
+            _cacheHttpPublicKey = value;
+            _publicKey = InjectorPublicKey.TryParse(value, out var key, out _) ? key : null;
+        }
+    }
+
+    private readonly string? _cacheHttpPublicKey;
+    private readonly InjectorPublicKey? _publicKey;
 
     /// <summary><c>cache-type</c>: <c>bep5-http</c> starts the distributed cache (DHT, uTP peer server, announcements, fetching from peers); nothing else.</summary>
     public IReadOnlyList<string> CacheTypes { get; init; } = [];
@@ -123,8 +134,8 @@ public sealed partial record ClientOptions
     public IOriginResolver OriginResolver { get; init; } = SystemOriginResolver.Instance;
 
     /// <summary>The parsed <see cref="CacheHttpPublicKey"/>; null when unset or invalid (see <see cref="Validate"/>).</summary>
-    public InjectorPublicKey? PublicKey =>
-        InjectorPublicKey.TryParse(CacheHttpPublicKey, out var key, out _) ? key : null;
+    // Parsed when set: the router asks for it on every request.
+    public InjectorPublicKey? PublicKey => _publicKey;
 
     /// <summary>How <c>injector-ep overlay:NAME</c> is reached: the host's overlay node (the CLI's <c>overlay-config</c>).</summary>
     public OverlayDialer? OverlayDialer { get; init; }

@@ -49,7 +49,10 @@ public sealed class HttpFields : IReadOnlyList<HttpField>
     }
 
     /// <summary>Every value of <paramref name="name"/>, in order.</summary>
-    public IEnumerable<string> GetAll(string name)
+    // Most lookups are for fields a message does not have: those cost no enumerator.
+    public IEnumerable<string> GetAll(string name) => IndexOf(name) < 0 ? [] : Values(name);
+
+    private IEnumerable<string> Values(string name)
     {
         foreach (var f in _fields)
         {
@@ -106,13 +109,26 @@ public sealed class HttpFields : IReadOnlyList<HttpField>
 
     public HttpFields Clone() => new(_fields);
 
-    public IEnumerator<HttpField> GetEnumerator() => _fields.GetEnumerator();
+    /// <summary>A struct enumerator: <c>foreach</c> over the fields allocates nothing.</summary>
+    public List<HttpField>.Enumerator GetEnumerator() => _fields.GetEnumerator();
+
+    IEnumerator<HttpField> IEnumerable<HttpField>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public override string ToString() => string.Join("\r\n", _fields);
 
-    private int IndexOf(string name) => _fields.FindIndex(f => IsName(f, name));
+    private int IndexOf(string name)
+    {
+        for (var i = 0; i < _fields.Count; i++)
+        {
+            if (IsName(_fields[i], name))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     private static bool IsName(HttpField f, string name) => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase);
 }

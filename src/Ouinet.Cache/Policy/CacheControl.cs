@@ -28,37 +28,51 @@ public sealed record CacheControl
     public static CacheControl From(HttpFields fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var result = new CacheControl();
-        foreach (var line in fields.GetAll("Cache-Control"))
+        var hasCacheControl = fields.Contains("Cache-Control");
+        if (!hasCacheControl && !fields.Contains("Pragma"))
         {
-            foreach (var item in SplitOutsideQuotes(line))
+            return None; // most requests: nothing to parse, nothing to allocate
+        }
+        bool noStore = false, noCache = false, isPrivate = false, isPublic = false, mustRevalidate = false, proxyRevalidate = false, onlyIfCached = false;
+        TimeSpan? maxAge = null, sharedMaxAge = null, maxStale = null, minFresh = null;
+        foreach (var field in fields)
+        {
+            if (!field.Name.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            foreach (var item in SplitOutsideQuotes(field.Value))
             {
                 var directive = item.Trim();
                 var eq = directive.IndexOf('=', StringComparison.Ordinal);
                 var name = (eq < 0 ? directive : directive[..eq]).Trim().ToLowerInvariant();
                 var value = eq < 0 ? null : directive[(eq + 1)..].Trim().Trim('"');
-                result = name switch
+                switch (name)
                 {
-                    "no-store" => result with { NoStore = true },
-                    "no-cache" => result with { NoCache = true },
-                    "private" => result with { Private = true },
-                    "public" => result with { Public = true },
-                    "must-revalidate" => result with { MustRevalidate = true },
-                    "proxy-revalidate" => result with { ProxyRevalidate = true },
-                    "only-if-cached" => result with { OnlyIfCached = true },
-                    "max-age" => result with { MaxAge = Seconds(value) },
-                    "s-maxage" => result with { SharedMaxAge = Seconds(value) },
-                    "max-stale" => result with { MaxStale = value is null ? TimeSpan.MaxValue : Seconds(value) },
-                    "min-fresh" => result with { MinFresh = Seconds(value) },
-                    _ => result,
-                };
+                    case "no-store": noStore = true; break;
+                    case "no-cache": noCache = true; break;
+                    case "private": isPrivate = true; break;
+                    case "public": isPublic = true; break;
+                    case "must-revalidate": mustRevalidate = true; break;
+                    case "proxy-revalidate": proxyRevalidate = true; break;
+                    case "only-if-cached": onlyIfCached = true; break;
+                    case "max-age": maxAge = Seconds(value); break;
+                    case "s-maxage": sharedMaxAge = Seconds(value); break;
+                    case "max-stale": maxStale = value is null ? TimeSpan.MaxValue : Seconds(value); break;
+                    case "min-fresh": minFresh = Seconds(value); break;
+                }
             }
         }
-        if (fields.GetAll("Pragma").Any(p => p.Contains("no-cache", StringComparison.OrdinalIgnoreCase)) && !fields.Contains("Cache-Control"))
+        if (!hasCacheControl && fields.GetAll("Pragma").Any(p => p.Contains("no-cache", StringComparison.OrdinalIgnoreCase)))
         {
-            result = result with { NoCache = true };
+            noCache = true;
         }
-        return result;
+        return new CacheControl
+        {
+            NoStore = noStore, NoCache = noCache, Private = isPrivate, Public = isPublic, MustRevalidate = mustRevalidate,
+            ProxyRevalidate = proxyRevalidate, OnlyIfCached = onlyIfCached, MaxAge = maxAge, SharedMaxAge = sharedMaxAge,
+            MaxStale = maxStale, MinFresh = minFresh,
+        };
     }
 
     private static TimeSpan Seconds(string? value) =>

@@ -3,6 +3,7 @@ using Ouinet.Cache.Policy;
 using Ouinet.Cache.StaticCache;
 using Ouinet.Cache.Store;
 using Ouinet.Cache.Storage;
+using Ouinet.Client.Responses;
 using Ouinet.Protocol;
 using Ouinet.Protocol.Keys;
 
@@ -23,9 +24,12 @@ public sealed class LocalCache
     private readonly TimeProvider _time;
     private readonly TimeSpan? _maxCachedAge;
     private readonly ConcurrentDictionary<string, (string Stamp, bool Valid, string Reason)> _staticVerdicts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SharedEntry> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(bool Static, string Uri), SharedEntry> _open = new();
 
-    /// <summary>Entries kept open between requests (their parsed head, sigs and an open body): a hit costs no file open.</summary>
+    /// <summary>
+    /// Entries kept open between requests (their parsed head, sigs, an open body, the head's freshness facts and the
+    /// serialized browser head): a hit costs no file open and no head parsing.
+    /// </summary>
     public const int OpenEntryCapacity = 1024;
 
     public LocalCache(SignedStore store, SignedStore? staticCache, InjectorPublicKey key, TimeSpan? maxCachedAge, TimeProvider? time = null)
@@ -67,7 +71,7 @@ public sealed class LocalCache
             return null;
         }
         // The head is parsed once and never changed: reading it needs no reference even if the entry is evicted meanwhile.
-        var report = Freshness.Evaluate(shared.Entry.Head, DateTimeOffset.FromUnixTimeSeconds(info.InjectionTimestamp), _time.GetUtcNow(),
+        var report = Freshness.Evaluate(shared.Freshness, DateTimeOffset.FromUnixTimeSeconds(info.InjectionTimestamp), _time.GetUtcNow(),
             isStatic ? null : _maxCachedAge, requestDirectives);
         // A static cache is there to be served for as long as it is around: max-cached-age is about our own store.
         return report.State == EntryState.TooOld ? null : new CacheHit(store, info, report, isStatic);
@@ -102,18 +106,18 @@ public sealed class LocalCache
         {
             if (Shared(hit.Store, hit.Info) is { } shared && shared.TryAcquire())
             {
-                return new EntryLease(shared.Entry, shared.Release);
+                return new EntryLease(shared.Entry, shared.Heads, shared.Release);
             }
         }
         // Evicted twice in a row under us: an entry of our own.
         var entry = hit.Store.TryOpen(hit.Info.Uri);
-        return entry is null ? null : new EntryLease(entry, entry.Dispose);
+        return entry is null ? null : new EntryLease(entry, new BrowserHeadCache(), entry.Dispose);
     }
 
     /// <summary>The open entry for this version (<see cref="StoredEntryInfo.InjectionId"/>) of the URI in <paramref name="store"/>.</summary>
     private SharedEntry? Shared(SignedStore store, StoredEntryInfo info)
     {
-        var key = (ReferenceEquals(store, StaticCache) ? "s " : "o ") + info.Uri;
+        var key = (ReferenceEquals(store, StaticCache), info.Uri);
         if (_open.TryGetValue(key, out var known) && known.InjectionId == info.InjectionId)
         {
             return known;
@@ -180,12 +184,19 @@ public sealed class LocalCache
     }
 }
 
-/// <summary>An open entry shared by requests: the cache holds one reference, each lease another; the last one closes it.</summary>
+/// <summary>
+/// An open entry shared by requests: the cache holds one reference, each lease another; the last one closes it. What is
+/// derived from its head lives here too, so a replaced entry (a new <see cref="SharedEntry"/>) never shows an old one's.
+/// </summary>
 internal sealed class SharedEntry(StoredEntry entry)
 {
     private int _references = 1;
 
     public StoredEntry Entry { get; } = entry;
+
+    public StoredFreshness Freshness { get; } = StoredFreshness.From(entry.Head);
+
+    public BrowserHeadCache Heads { get; } = new();
 
     public string InjectionId => Entry.Injection.Id;
 
@@ -219,13 +230,17 @@ public sealed class EntryLease : IDisposable, IAsyncDisposable
 {
     private Action? _release;
 
-    internal EntryLease(StoredEntry entry, Action release)
+    internal EntryLease(StoredEntry entry, BrowserHeadCache heads, Action release)
     {
         Entry = entry;
+        Heads = heads;
         _release = release;
     }
 
     public StoredEntry Entry { get; }
+
+    /// <summary>Serialized browser heads of this very entry (shared by every lease of it).</summary>
+    public BrowserHeadCache Heads { get; }
 
     public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
 

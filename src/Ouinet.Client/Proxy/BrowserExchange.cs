@@ -59,12 +59,23 @@ public sealed class BrowserExchange
 
     internal static bool WantsKeepAlive(HttpRequestHead head)
     {
-        var tokens = head.Fields.GetAll("Connection").Concat(head.Fields.GetAll("Proxy-Connection"))
-            .SelectMany(v => v.Split(',')).Select(t => t.Trim()).ToList();
-        if (tokens.Any(t => t.Equals("close", StringComparison.OrdinalIgnoreCase)))
+        var keepAlive = false;
+        foreach (var field in head.Fields)
         {
-            return false;
+            if (!field.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase) && !field.Name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            foreach (var range in field.Value.AsSpan().Split(','))
+            {
+                var token = field.Value.AsSpan()[range].Trim();
+                if (token.Equals("close", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+                keepAlive |= token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase);
+            }
         }
-        return head.Version == HttpProtocolVersion.Http11 || tokens.Any(t => t.Equals("keep-alive", StringComparison.OrdinalIgnoreCase));
+        return head.Version == HttpProtocolVersion.Http11 || keepAlive;
     }
 }

@@ -93,7 +93,7 @@ internal sealed class ProxyConnection(OuinetClient client, Socket socket)
                 {
                     break;
                 }
-                stream.OnProgress = idle.Reset;
+                stream.OnProgress = idle.ResetCallback;
                 bool keepAlive;
                 try
                 {

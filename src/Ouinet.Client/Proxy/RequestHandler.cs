@@ -85,7 +85,7 @@ public sealed class RequestHandler
             Kind = kind,
             Hit = hit,
             Group = string.IsNullOrEmpty(group) ? canonical : group,
-            OnProgress = idle.Reset,
+            OnProgress = idle.ResetCallback,
         };
         var outcome = await _client.Router.RouteAsync(request, plan, idle.Token);
         _client.Statistics.Record(head.Method, plainUri, outcome.Answer?.Source, outcome.Answer?.Status ?? 502);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using Ouinet.Cache.Store;
@@ -22,7 +23,9 @@ public static class CachedResponseWriter
 
     /// <param name="extraFields">Fields added to the head (warnings, <c>Connection</c>), replacing any of the same name.</param>
     /// <param name="fileSender">Sends file bytes without copying them through the process, when the connection allows it.</param>
-    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, IReadOnlyList<HttpField>? extraFields = null, IFileSender? fileSender = null, CancellationToken cancellationToken = default)
+    /// <param name="heads">This entry's serialized heads: a whole-body answer without extra fields is copied from there.</param>
+    public static async ValueTask WriteAsync(StoredEntry entry, HttpRequestHead request, Mechanism source, PipeWriter output, IReadOnlyList<HttpField>? extraFields = null,
+        IFileSender? fileSender = null, BrowserHeadCache? heads = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(request);
@@ -40,14 +43,21 @@ public static class CachedResponseWriter
             return;
         }
         var (first, length) = range is { } r ? (r.First, r.Length) : (0L, entry.DataSize);
-        var head = BrowserHead.FromSigned(entry.Head, source, range is null ? null : 206);
-        if (range is { } rr)
+        if (range is null && heads is not null && extraFields is not { Count: > 0 })
         {
-            head.Fields.Set("Content-Range", rr.ContentRange(entry.DataSize));
+            output.Write(heads.Whole(entry, source).Span);
         }
-        head.Fields.Set("Content-Length", length.ToString(CultureInfo.InvariantCulture));
-        AddFields(head, extraFields);
-        HttpWriter.WriteResponseHead(output, head);
+        else
+        {
+            var head = BrowserHead.FromSigned(entry.Head, source, range is null ? null : 206);
+            if (range is { } rr)
+            {
+                head.Fields.Set("Content-Range", rr.ContentRange(entry.DataSize));
+            }
+            head.Fields.Set("Content-Length", length.ToString(CultureInfo.InvariantCulture));
+            AddFields(head, extraFields);
+            HttpWriter.WriteResponseHead(output, head);
+        }
         if (request.Method == "HEAD" || length == 0)
         {
             await output.FlushAsync(cancellationToken);

@@ -105,16 +105,12 @@ internal sealed class CachedAnswer(EntryLease lease, Mechanism source, IReadOnly
 
     public override async Task<bool> SendAsync(BrowserExchange browser, CancellationToken cancellationToken)
     {
-        List<HttpField> fields = [.. extraFields];
-        if (!browser.KeepAlive)
+        var fields = extraFields;
+        if (!browser.KeepAlive || !browser.CanChunk)
         {
-            fields.Add(new HttpField("Connection", "close"));
+            fields = [.. extraFields, new HttpField("Connection", browser.KeepAlive ? "keep-alive" : "close")];
         }
-        else if (!browser.CanChunk)
-        {
-            fields.Add(new HttpField("Connection", "keep-alive"));
-        }
-        await CachedResponseWriter.WriteAsync(lease.Entry, browser.Request, source, browser.Output, fields, browser.FileSender, cancellationToken);
+        await CachedResponseWriter.WriteAsync(lease.Entry, browser.Request, source, browser.Output, fields, browser.FileSender, lease.Heads, cancellationToken);
         await browser.FlushAsync(cancellationToken);
         return browser.KeepAlive;
     }

@@ -39,7 +39,14 @@ public sealed class RequestRouter
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(plan);
-        var steps = plan.Mechanisms.Where(_mechanisms.ContainsKey).ToList();
+        var steps = new List<Mechanism>(plan.Mechanisms.Count);
+        for (var i = 0; i < plan.Mechanisms.Count; i++)
+        {
+            if (_mechanisms.ContainsKey(plan.Mechanisms[i]))
+            {
+                steps.Add(plan.Mechanisms[i]);
+            }
+        }
         var failures = new List<string>();
         var mayRace = request.Body is null && request.Head.Method is "GET" or "HEAD";
         for (var i = 0; i < steps.Count; i++)

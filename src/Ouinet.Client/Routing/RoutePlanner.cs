@@ -43,6 +43,8 @@ public sealed record RoutePlan(IReadOnlyList<Mechanism> Mechanisms, string Reaso
 /// </summary>
 public static class RoutePlanner
 {
+    private static readonly RoutePlan?[] CacheablePlans = new RoutePlan?[128];
+
     /// <summary>Request fields that carry the user's identity: such requests are proxied, not injected.</summary>
     public static IReadOnlySet<string> CredentialFields { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Cookie", "Authorization" };
 
@@ -59,11 +61,19 @@ public static class RoutePlanner
         {
             return Filter([Mechanism.Origin, Mechanism.Proxy], enabled, $"not cacheable ({cacheability}): origin, then the injector as a proxy");
         }
-        if (request.Fields.Any(f => CredentialFields.Contains(f.Name)))
+        if (CarriesCredentials(request))
         {
             return Filter([Mechanism.Origin, Mechanism.Proxy], enabled, "carries credentials: origin, then the injector as a proxy");
         }
         var revalidate = RequestPolicy.ForcesRevalidation(request.Fields);
+        // The cacheable plans are few (stored state × revalidation × every EnabledMechanisms switch) and immutable:
+        // each is built once.
+        var key = (int)stored | (revalidate ? 4 : 0) | (enabled.Origin ? 8 : 0) | (enabled.Proxy ? 16 : 0) | (enabled.Injector ? 32 : 0) | (enabled.DistributedCache ? 64 : 0);
+        return CacheablePlans[key] ??= Cacheable(stored, revalidate, enabled);
+    }
+
+    private static RoutePlan Cacheable(StoredState stored, bool revalidate, EnabledMechanisms enabled)
+    {
         var plan = new List<Mechanism>();
         if (stored == StoredState.Fresh && !revalidate)
         {
@@ -75,6 +85,18 @@ public static class RoutePlanner
             plan.Add(Mechanism.StaleCache);
         }
         return Filter(plan, enabled, revalidate ? "cacheable, revalidation asked: the network first, the store last" : "cacheable");
+    }
+
+    private static bool CarriesCredentials(HttpRequestHead request)
+    {
+        foreach (var field in request.Fields)
+        {
+            if (CredentialFields.Contains(field.Name))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static RoutePlan Filter(IEnumerable<Mechanism> plan, EnabledMechanisms enabled, string reason) =>

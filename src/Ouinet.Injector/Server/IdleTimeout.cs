@@ -24,7 +24,11 @@ public sealed class IdleTimeout : IDisposable
         _lastProgress = timeProvider.GetTimestamp();
         _timer = timeProvider.CreateTimer(static s => ((IdleTimeout)s!).OnTimer(), this, period, Timeout.InfiniteTimeSpan);
         _registration = parent.UnsafeRegister(static s => ((IdleTimeout)s!).Cancel(), this);
+        ResetCallback = Reset;
     }
+
+    /// <summary><see cref="Reset"/> as one delegate for the object's life (progress callbacks are set on every request).</summary>
+    public Action ResetCallback { get; }
 
     public CancellationToken Token => _source.Token;
 

@@ -5,6 +5,8 @@ namespace Ouinet.Injector;
 /// <summary>An absolute <c>http</c>/<c>https</c> request target split into what a request to its origin needs.</summary>
 public readonly record struct TargetUri(bool Tls, string Authority, string Host, int Port, string PathAndQuery)
 {
+    private static readonly char[] PathOrQuery = ['/', '?'];
+
     /// <summary>
     /// Splits <c>scheme://authority[/path][?query][#fragment]</c> (scheme in any case; the fragment is dropped, the path
     /// and query kept byte for byte, <c>/</c> when empty). False for other schemes, user info, a malformed host or port.
@@ -34,7 +36,7 @@ public readonly record struct TargetUri(bool Tls, string Authority, string Host,
         var start = schemeEnd + 3;
         var fragment = target.IndexOf('#', start);
         var end = fragment < 0 ? target.Length : fragment;
-        var pathStart = target.IndexOfAny(['/', '?'], start, end - start);
+        var pathStart = target.IndexOfAny(PathOrQuery, start, end - start);
         if (pathStart < 0)
         {
             pathStart = end;

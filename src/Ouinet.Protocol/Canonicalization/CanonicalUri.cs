@@ -14,6 +14,7 @@ namespace Ouinet.Protocol.Canonicalization;
 /// </summary>
 public static class CanonicalUri
 {
+    private static readonly char[] PathOrQuery = ['/', '?'];
     private static readonly SearchValues<char> Ipv6Chars = SearchValues.Create("0123456789abcdefABCDEF:.");
     private static readonly SearchValues<char> HostChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~");
@@ -26,7 +27,12 @@ public static class CanonicalUri
         {
             return error;
         }
-        var s = uri!;
+        return Defect(uri!, parts);
+    }
+
+    /// <summary>What keeps a well-formed URI from being canonical, if anything.</summary>
+    private static CanonicalUriError Defect(string s, Parts parts)
+    {
         if (parts.Fragment >= 0)
         {
             return CanonicalUriError.Fragment;
@@ -35,7 +41,8 @@ public static class CanonicalUri
         {
             return CanonicalUriError.UpperCase;
         }
-        if (parts.PortText is { } portText && (parts.Port == DefaultPort(parts.Scheme) || portText != parts.Port.ToString(CultureInfo.InvariantCulture)))
+        // The port is 1-65535 in at most 5 digits: it is written as its number unless it has a leading zero.
+        if (parts.PortStart >= 0 && (parts.Port == DefaultPort(parts.Scheme) || s[parts.PortStart] == '0'))
         {
             return CanonicalUriError.NonCanonicalPort;
         }
@@ -56,7 +63,12 @@ public static class CanonicalUri
             return false;
         }
         var s = uri!;
-        var port = parts.PortText is null || parts.Port == DefaultPort(parts.Scheme) ? string.Empty : ":" + parts.Port.ToString(CultureInfo.InvariantCulture);
+        if (Defect(s, parts) == CanonicalUriError.None)
+        {
+            canonical = s; // what browsers send: nothing to rebuild
+            return true;
+        }
+        var port = parts.PortStart < 0 || parts.Port == DefaultPort(parts.Scheme) ? string.Empty : ":" + parts.Port.ToString(CultureInfo.InvariantCulture);
         var pathAndQuery = s[parts.PathStart..parts.End];
         if (!pathAndQuery.StartsWith('/'))
         {
@@ -97,15 +109,17 @@ public static class CanonicalUri
         {
             return CanonicalUriError.NotAbsolute;
         }
-        var scheme = uri[..schemeEnd].ToLowerInvariant();
-        if (scheme is not ("http" or "https"))
+        var schemeText = uri.AsSpan(0, schemeEnd);
+        var scheme = schemeText.Equals("http", StringComparison.OrdinalIgnoreCase) ? "http"
+            : schemeText.Equals("https", StringComparison.OrdinalIgnoreCase) ? "https" : null;
+        if (scheme is null)
         {
             return CanonicalUriError.UnsupportedScheme;
         }
         var authorityStart = schemeEnd + 3;
         var fragment = uri.IndexOf('#', authorityStart);
         var end = fragment < 0 ? uri.Length : fragment;
-        var pathStart = uri.IndexOfAny(['/', '?'], authorityStart, end - authorityStart);
+        var pathStart = uri.IndexOfAny(PathOrQuery, authorityStart, end - authorityStart);
         if (pathStart < 0)
         {
             pathStart = end;
@@ -135,7 +149,7 @@ public static class CanonicalUri
                 return CanonicalUriError.InvalidHost;
             }
         }
-        string? portText = null;
+        var portStart = -1;
         var port = 0;
         if (hostLength < authority.Length)
         {
@@ -143,17 +157,18 @@ public static class CanonicalUri
             {
                 return CanonicalUriError.InvalidHost;
             }
-            portText = authority[(hostLength + 1)..].ToString();
-            if (portText.Length is 0 or > 5 || portText.AsSpan().ContainsAnyExceptInRange('0', '9')
+            var portText = authority[(hostLength + 1)..];
+            if (portText.Length is 0 or > 5 || portText.ContainsAnyExceptInRange('0', '9')
                 || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
             {
                 return CanonicalUriError.InvalidPort;
             }
+            portStart = authorityStart + hostLength + 1;
         }
-        parts = new Parts(scheme, schemeEnd, authorityStart, hostLength, portText, port, pathStart, end, fragment);
+        parts = new Parts(scheme, schemeEnd, authorityStart, hostLength, portStart, port, pathStart, end, fragment);
         return CanonicalUriError.None;
     }
 
     private readonly record struct Parts(
-        string Scheme, int SchemeEnd, int HostStart, int HostLength, string? PortText, int Port, int PathStart, int End, int Fragment);
+        string Scheme, int SchemeEnd, int HostStart, int HostLength, int PortStart, int Port, int PathStart, int End, int Fragment);
 }

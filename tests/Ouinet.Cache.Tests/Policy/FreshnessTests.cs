@@ -76,6 +76,31 @@ public class FreshnessTests
         Assert.Equal(EntryState.Stale, Evaluate(mustRevalidate, 90, ("Cache-Control", "max-stale=60")).State);
     }
 
+    [Fact]
+    public void Reasons_AreWordedFromTheNumbers()
+    {
+        var head = Head(200, ("Date", InjectedDate), ("Cache-Control", "max-age=60"));
+        Assert.Equal("fresh for 30 s more (max-age)", Evaluate(head, 30).Reason);
+        Assert.Equal("expired 30 s ago (max-age)", Evaluate(head, 90).Reason);
+        Assert.Equal("expired 10 s ago (max-age)", Evaluate(head, 30, ("Cache-Control", "min-fresh=40")).Reason);
+        Assert.Equal("older than the request's max-age 10", Evaluate(head, 30, ("Cache-Control", "max-age=10")).Reason);
+        Assert.Equal("injected 8 days ago, beyond max-cached-age 7 days",
+            Freshness.Evaluate(head, Injected, Injected + TimeSpan.FromDays(8), Freshness.DefaultMaxCachedAge).Reason);
+    }
+
+    [Fact]
+    public void StoredFacts_ReadOnce_JudgeLikeTheHead()
+    {
+        var head = Head(200, ("Date", InjectedDate), ("Cache-Control", "max-age=60"));
+        var stored = StoredFreshness.From(head);
+        foreach (var later in new[] { 0, 59, 61, 3600 })
+        {
+            var now = Injected + TimeSpan.FromSeconds(later);
+            Assert.Equal(Freshness.Evaluate(head, Injected, now, null).State, Freshness.Evaluate(stored, Injected, now, null).State);
+        }
+        Assert.Equal(EntryState.Stale, Freshness.Evaluate(stored, Injected, Injected + TimeSpan.FromSeconds(61), null).State);
+    }
+
     private static FreshnessReport Evaluate(HttpResponseHead head, int secondsLater, params (string, string)[] request) =>
         Freshness.Evaluate(head, Injected, Injected + TimeSpan.FromSeconds(secondsLater), Freshness.DefaultMaxCachedAge, CacheControl.From(Fields(request)));
 

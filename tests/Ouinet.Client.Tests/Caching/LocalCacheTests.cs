@@ -2,6 +2,8 @@ using Microsoft.Extensions.Time.Testing;
 using Ouinet.Cache.Policy;
 using Ouinet.Cache.Store;
 using Ouinet.Client.Caching;
+using Ouinet.Client.Responses;
+using Ouinet.Client.Routing;
 using Ouinet.Protocol.Keys;
 
 namespace Ouinet.Client.Tests.Caching;
@@ -69,6 +71,27 @@ public sealed class LocalCacheTests : IDisposable
     {
         var hit = Create().Find("https://example.com/old-location", CacheControl.From(Fields(("Cache-Control", "max-age=10"))));
         Assert.Equal(EntryState.Stale, hit!.Freshness.State);
+    }
+
+    [Fact(Timeout = 10000)]
+    public async Task AnOpenEntry_IsJudgedAgainOnEveryFind_SoItTurnsStaleWhileKeptOpen()
+    {
+        var cache = Create();
+        var uri = "https://example.com/old-location"; // max-age=86400, injected 30 s before _time
+        var fresh = cache.Find(uri)!;
+        Assert.Equal(EntryState.Fresh, fresh.Freshness.State);
+        BrowserHeadCache heads;
+        await using (var lease = await cache.LeaseAsync(fresh, TestContext.Current.CancellationToken))
+        {
+            heads = lease!.Heads;
+            heads.Whole(lease.Entry, Mechanism.LocalCache);
+        }
+        _time.Advance(TimeSpan.FromDays(1));
+        var later = cache.Find(uri)!;
+        Assert.Equal(EntryState.Stale, later.Freshness.State);
+        Assert.StartsWith("expired", later.Freshness.Reason, StringComparison.Ordinal);
+        await using var again = await cache.LeaseAsync(later, TestContext.Current.CancellationToken);
+        Assert.Same(heads, again!.Heads); // the same open version keeps its serialized head; only freshness changed
     }
 
     private LocalCache Create()

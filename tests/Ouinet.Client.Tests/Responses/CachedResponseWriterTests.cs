@@ -126,13 +126,47 @@ public class CachedResponseWriterTests
         return (text[..split], text[split..]);
     }
 
+    [Fact(Timeout = 10000)]
+    public async Task CachedHead_IsTheHeadItReplaces_AndStepsAsideForRangesAndAddedFields()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var entry = OpenVectorEntry("https://example.com/hello");
+        var request = new HttpRequestHead("GET", "https://example.com/hello");
+        var built = await ServeAsync(entry, request, null, null, ct);
+        var heads = new BrowserHeadCache();
+        Assert.Equal(built, await ServeAsync(entry, request, heads, null, ct));
+        var kept = heads.Whole(entry, Mechanism.LocalCache);
+        Assert.Equal(built, await ServeAsync(entry, request, heads, null, ct));
+        Assert.True(kept.Span == heads.Whole(entry, Mechanism.LocalCache).Span, "the second hit reuses the serialized head");
+
+        var head = new HttpRequestHead("HEAD", "https://example.com/hello");
+        Assert.Equal((built.Head, ""), await ServeAsync(entry, head, heads, null, ct));
+
+        var ranged = new HttpRequestHead("GET", "https://example.com/hello");
+        ranged.Fields.Add("Range", "bytes=0-4");
+        var (rangedHead, rangedBody) = await ServeAsync(entry, ranged, heads, null, ct);
+        Assert.StartsWith("HTTP/1.1 206 ", rangedHead, StringComparison.Ordinal);
+        Assert.Equal("Hello", rangedBody);
+
+        var (closing, _) = await ServeAsync(entry, request, heads, [new HttpField("Connection", "close")], ct);
+        Assert.Contains("Connection: close\r\n", closing, StringComparison.Ordinal);
+        Assert.Equal(built, await ServeAsync(entry, request, heads, null, ct));
+    }
+
+    private static StoredEntry OpenVectorEntry(string uri) =>
+        SignedStore.Open(TestPaths.Vector("static-cache", ".ouinet"), TestPaths.Vector("static-cache"), new SignedStoreOptions { ReadOnly = true }).TryOpen(uri)!;
+
     private static async Task<(string Head, string Body)> ServeAsync(string uri, HttpRequestHead request, CancellationToken ct)
     {
-        var store = SignedStore.Open(TestPaths.Vector("static-cache", ".ouinet"), TestPaths.Vector("static-cache"), new SignedStoreOptions { ReadOnly = true });
-        using var entry = store.TryOpen(uri)!;
+        using var entry = OpenVectorEntry(uri);
+        return await ServeAsync(entry, request, null, null, ct);
+    }
+
+    private static async Task<(string Head, string Body)> ServeAsync(StoredEntry entry, HttpRequestHead request, BrowserHeadCache? heads, IReadOnlyList<HttpField>? extraFields, CancellationToken ct)
+    {
         var output = new MemoryStream();
         var pipe = PipeWriter.Create(output);
-        await CachedResponseWriter.WriteAsync(entry, request, Mechanism.LocalCache, pipe, cancellationToken: ct);
+        await CachedResponseWriter.WriteAsync(entry, request, Mechanism.LocalCache, pipe, extraFields, heads: heads, cancellationToken: ct);
         await pipe.CompleteAsync();
         var text = Encoding.Latin1.GetString(output.ToArray());
         var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;

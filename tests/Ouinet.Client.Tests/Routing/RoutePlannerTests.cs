@@ -35,6 +35,42 @@ public class RoutePlannerTests
     }
 
     [Fact]
+    public void CacheablePlans_BuiltOnceEach_FollowEverySwitchAndState()
+    {
+        var revalidating = Get();
+        revalidating.Fields.Add("Cache-Control", "no-cache");
+        for (var bits = 0; bits < 16; bits++)
+        {
+            var enabled = new EnabledMechanisms(Origin: (bits & 1) != 0, Proxy: (bits & 2) != 0, Injector: (bits & 4) != 0, DistributedCache: (bits & 8) != 0);
+            foreach (var stored in new[] { StoredState.None, StoredState.Fresh, StoredState.Stale })
+            {
+                foreach (var request in new[] { Get(), revalidating })
+                {
+                    var expected = new List<M>();
+                    if (stored == StoredState.Fresh && !request.Fields.Contains("Cache-Control"))
+                    {
+                        expected.Add(M.LocalCache);
+                    }
+                    expected.AddRange(new[] { M.Origin, M.Injector, M.DistributedCache, M.Proxy }.Where(m => m switch
+                    {
+                        M.Origin => enabled.Origin,
+                        M.Injector => enabled.Injector,
+                        M.DistributedCache => enabled.DistributedCache,
+                        _ => enabled.Proxy,
+                    }));
+                    if (stored != StoredState.None)
+                    {
+                        expected.Add(M.StaleCache);
+                    }
+                    var plan = RoutePlanner.Plan(request, TargetKind.Public, stored, enabled);
+                    Assert.Equal(expected, plan.Mechanisms);
+                    Assert.Same(plan, RoutePlanner.Plan(request, TargetKind.Public, stored, enabled));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void LocalTargets_GoToTheOriginOnly_UnlessAllowed()
     {
         Assert.Equal([M.Origin], RoutePlanner.Plan(Get(), TargetKind.Local, StoredState.Fresh, All).Mechanisms);
