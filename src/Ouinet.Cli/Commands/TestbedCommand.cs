@@ -32,7 +32,7 @@ internal static class TestbedCommand
         };
         block.AcceptOnlyFromAmong("origin", "injector", "none");
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Folder for the repositories (default: a new temporary folder, removed at exit)." };
-        var check = new Option<bool>("--check") { Description = "Fetch a page through A, then through B from the distributed cache, print what happened, and exit (0 when B got it)." };
+        var check = new Option<bool>("--check") { Description = "Fetch a page through A, then through B from the distributed cache (with --bridge: another page, from the injector through A), print what happened, and exit (0 when B got it)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log what the injector and the clients do (Information), not only warnings." };
         var bridge = new Option<bool>("--bridge") { Description = "B keeps injector access, but its injector address is a closed port: it reaches the injector through A, a bridge." };
         var command = new Command("testbed", "Run a whole Ouinet network on 127.0.0.1: a site, an injector, a private DHT and two clients (B blocked), to try the distributed cache.")

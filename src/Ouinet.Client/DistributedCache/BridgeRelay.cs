@@ -25,13 +25,9 @@ internal sealed class BridgeRelay(DistributedCacheService owner)
     private readonly ConcurrentDictionary<IPAddress, int> _perPeer = new();
     private int _open;
     private long _bytes;
-    private long _tunnels;
 
     /// <summary>Bytes relayed both ways, in total.</summary>
     public long BytesRelayed => Interlocked.Read(ref _bytes);
-
-    /// <summary>Tunnels opened to the injector for peers, in total.</summary>
-    public long Tunnels => Interlocked.Read(ref _tunnels);
 
     /// <summary>Runs one tunnel; the caller closes <paramref name="peer"/> afterwards (its FIN after what was written).</summary>
     public async Task RunAsync(UtpStream peer, HttpMessageReader reader, PipeWriter output, CancellationToken cancellationToken)
@@ -87,7 +83,6 @@ internal sealed class BridgeRelay(DistributedCacheService owner)
         }
         await using (upstream.ConfigureAwait(false))
         {
-            Interlocked.Increment(ref _tunnels);
             Log.Bridging(owner.Logger, remote);
             output.Write("HTTP/1.1 200 Connection established\r\n\r\n"u8);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
