@@ -58,9 +58,6 @@ internal sealed class PeerConnection : IAsyncDisposable
         _broken |= !clean;
     }
 
-    /// <summary>Marks the connection unusable (an exchange broke off); disposing then resets it.</summary>
-    public void Break() => _broken = true;
-
     /// <summary>Closes: gracefully (FIN, acknowledged by the peer, so it frees its slot for us) when idle between exchanges, else a reset.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -8,7 +7,6 @@ using Ouinet.Injector;
 using Ouinet.Protocol;
 using Ouinet.Protocol.Dht;
 using Ouinet.Protocol.Streams;
-using Ouinet.Utp;
 
 namespace Ouinet.Client.DistributedCache;
 
@@ -95,36 +93,15 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
     /// <summary>
     /// Connects to <paramref name="peer"/>, asks for <paramref name="uri"/> (whole, or <paramref name="range"/>) and
     /// verifies the head; the connection is closed with the response. Throws <see cref="PeerException"/> when the peer
-    /// cannot be reached, has no entry or its answer does not verify.
+    /// cannot be reached (10 s), does not answer (10 s more), has no entry or its answer does not verify.
     /// </summary>
     public async Task<PeerResponse> RequestAsync(IPEndPoint peer, string uri, RequestedRange? range, CancellationToken cancellationToken)
     {
-        // The idle timeout outlives this call (it then guards the body), so it hangs on the service's lifetime only;
-        // connecting and the head phase also end with the caller's token.
-        var idle = new IdleTimeout(Timings.PeerHeadTimeout, owner.Options.TimeProvider, owner.Stopping);
-        PeerConnection connection;
-        try
-        {
-            using var phase = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-            connection = await PeerConnection.ConnectAsync(owner, peer, phase.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsConnectionFailure(e, cancellationToken))
-        {
-            idle.Dispose();
-            throw new PeerException(idle.HasTimedOut ? $"{peer} did not answer within {Timings.PeerHeadTimeout.TotalSeconds:0.#} s" : $"{peer}: {e.Message}", rejected: false, e);
-        }
-        catch
-        {
-            idle.Dispose();
-            throw;
-        }
-        return await ExchangeAsync(connection, ownsConnection: true, idle, uri, range, cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+        return await ExchangeAsync(connection, ownsConnection: true, uri, range, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Connects to <paramref name="peer"/> for <see cref="RequestAsync(PeerConnection, string, RequestedRange?, CancellationToken)"/>
-    /// (within <see cref="DistributedCacheTimings.PeerHeadTimeout"/>).
-    /// </summary>
+    /// <summary>A connection to <paramref name="peer"/> (within <see cref="DistributedCacheTimings.PeerHeadTimeout"/>) for one request after another.</summary>
     public async Task<PeerConnection> ConnectAsync(IPEndPoint peer, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, owner.Stopping);
@@ -145,10 +122,13 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
     /// throws a <see cref="PeerException"/> with <see cref="PeerException.Stale"/>: ask again on a new one.
     /// </summary>
     public Task<PeerResponse> RequestAsync(PeerConnection connection, string uri, RequestedRange? range, CancellationToken cancellationToken) =>
-        ExchangeAsync(connection, ownsConnection: false, new IdleTimeout(Timings.PeerHeadTimeout, owner.Options.TimeProvider, owner.Stopping), uri, range, cancellationToken);
+        ExchangeAsync(connection, ownsConnection: false, uri, range, cancellationToken);
 
-    private async Task<PeerResponse> ExchangeAsync(PeerConnection connection, bool ownsConnection, IdleTimeout idle, string uri, RequestedRange? range, CancellationToken cancellationToken)
+    private async Task<PeerResponse> ExchangeAsync(PeerConnection connection, bool ownsConnection, string uri, RequestedRange? range, CancellationToken cancellationToken)
     {
+        // The idle timeout outlives this call (it then guards the body), so it hangs on the service's lifetime only;
+        // the head phase also ends with the caller's token.
+        var idle = new IdleTimeout(Timings.PeerHeadTimeout, owner.Options.TimeProvider, owner.Stopping);
         var peer = connection.Peer;
         var reused = connection.Exchanges > 0;
         var headRead = false;
