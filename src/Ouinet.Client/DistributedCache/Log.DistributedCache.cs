@@ -51,7 +51,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "Fetched an entry by ranges ({Size} bytes, {Ranges} ranges from {Peers} peers), verified (stored: {Stored})")]
     public static partial void FetchedByRanges(ILogger logger, long size, int ranges, int peers, bool stored);
 
-    [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Peer {Peer} dropped from the range fetch as slow: {Rate:0.00} MiB/s in its last range, two in a row under a quarter of the best peer's {Best:0.00} MiB/s")]
+    [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Peer {Peer} dropped from the range fetch as slow: {Rate:0.00} MiB/s overall and its last two ranges, under a quarter of the best peer's {Best:0.00} MiB/s")]
     public static partial void PeerSlow(ILogger logger, IPEndPoint peer, double rate, double best);
 
     [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "Peer dropped from the range fetch: {Reason} (tried again later: {Again})")]

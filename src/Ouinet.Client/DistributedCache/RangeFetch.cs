@@ -46,7 +46,8 @@ internal sealed class RangeSegment(int index, long firstBlock, long lastBlock)
 /// one that breaks off or goes silent is dropped and may come back once; either way its segment is taken by another.
 /// When the reader waits on a segment while a worker has nothing to do, that worker races the segment's peer: the
 /// slower one only loses that segment. A peer is dropped for slowness on measured rates alone: when two attempts in a
-/// row ran under a quarter of the best peer's rate, so that one pause of a busy machine does not drop a healthy peer.
+/// row and its overall rate are under a quarter of the best peer's, so that a pause of a busy machine does not drop a
+/// healthy peer.
 /// Memory holds only block signatures; the reader takes segments in order (<see cref="WaitAsync"/>) and releases them
 /// (<see cref="Release"/>), which moves the window on.
 /// </summary>
@@ -366,14 +367,17 @@ internal sealed class RangeFetch : IAsyncDisposable
         return again ? peer : null;
     }
 
-    /// <summary>Whether the peer's last <see cref="SlowAttemptsToDrop"/> attempts were all slow (while another peer is in use).</summary>
+    /// <summary>
+    /// Whether the peer's last <see cref="SlowAttemptsToDrop"/> attempts were all slow and its overall rate is slow too
+    /// (so a run of bad ranges while the machine is busy does not outweigh a good record), while another peer is in use.
+    /// </summary>
     private bool IsTooSlow(PeerRate rate, out double bytesPerSecond, out double best)
     {
         lock (_lock)
         {
-            bytesPerSecond = rate.LastBytesPerSecond;
+            bytesPerSecond = rate.BytesPerSecond;
             best = BestRateLocked();
-            return rate.SlowInARow >= SlowAttemptsToDrop && Volatile.Read(ref _active) > 1;
+            return rate.SlowInARow >= SlowAttemptsToDrop && bytesPerSecond * SlowPeerRatio < best && Volatile.Read(ref _active) > 1;
         }
     }
 
@@ -651,8 +655,6 @@ internal sealed class RangeFetch : IAsyncDisposable
 
         public double BytesPerSecond => _busy > TimeSpan.Zero ? _bytes / _busy.TotalSeconds : 0;
 
-        public double LastBytesPerSecond { get; private set; }
-
         public int SlowInARow { get; private set; }
 
         public void Add(long bytes, TimeSpan elapsed, bool done, bool judged, double best)
@@ -664,8 +666,7 @@ internal sealed class RangeFetch : IAsyncDisposable
             {
                 return;
             }
-            LastBytesPerSecond = bytes / elapsed.TotalSeconds;
-            SlowInARow = LastBytesPerSecond * SlowPeerRatio < best ? SlowInARow + 1 : 0;
+            SlowInARow = bytes / elapsed.TotalSeconds * SlowPeerRatio < best ? SlowInARow + 1 : 0;
         }
     }
 }
