@@ -159,7 +159,7 @@ internal sealed class RelayPeer : IAsyncDisposable
                     await up;   // silent until the downstream peer gives up
                     return;
                 }
-                if (Shaping.Breaks > 0 && number > 1 && total + n > Shaping.BreakAt && Interlocked.Decrement(ref _breaksLeft) >= 0)
+                if (number > 1 && total + n > Shaping.BreakAt && Volatile.Read(ref _breaksLeft) > 0 && Interlocked.Decrement(ref _breaksLeft) >= 0)
                 {
                     downstream.Abort();
                     upstream.Abort();
