@@ -191,7 +191,7 @@ using (var http = Proxied(b.Proxy))
             var url = Url(size, Tag(peers, run));
             var rangesBefore = Regex.Count(b.Output, "Fetched an entry by ranges");
             var wholeBefore = Regex.Count(b.Output, "Fetched an entry from peer");
-            var droppedBefore = Regex.Count(b.Output, "was slower than another for range");
+            var droppedBefore = Regex.Count(b.Output, "dropped from the range fetch");
             var logBefore = b.Output.Length;
             var remote = await TryFetchAsync(http, url);
             var tries = 1;
@@ -199,7 +199,7 @@ using (var http = Proxied(b.Proxy))
             {
                 // A body cut short (no peer left for a segment) or an error: recorded, then the URL asked again.
                 await Task.Delay(500);
-                var log = string.Join(" / ", b.Output[logBefore..].Split('\n').Where(l => l.Contains("Peer", StringComparison.Ordinal) || l.Contains("range", StringComparison.Ordinal)).Select(l => l.Trim()).Take(6));
+                var log = string.Join(" / ", b.Output[logBefore..].Split('\n').Where(l => l.Contains("Peer", StringComparison.Ordinal) || l.Contains("range", StringComparison.OrdinalIgnoreCase)).Select(l => l.Trim()).Take(6));
                 failures.Add($"run {run}, {size / MiB} MiB from {peers} peer(s), try {tries}: {(remote.Status < 0 ? "" : $"{remote.Status} ")}{remote.Source}; B's log: {(log.Length > 0 ? log : "nothing about peers")}");
                 Console.WriteLine("  " + failures[^1]);
                 logBefore = b.Output.Length;
@@ -220,11 +220,11 @@ using (var http = Proxied(b.Proxy))
             {
                 var lines = Regex.Matches(b.Output, @"Fetched an entry by ranges \(\d+ bytes, (\d+) ranges from (\d+) peers");
                 used = lines.Count > rangesBefore ? lines[^1].Groups[2].Value : "?";
-                // A worker with nothing left to take races a waited-on segment's peer; the slower one is dropped.
-                var dropped = Regex.Matches(b.Output, @"was slower than another for range (\d+); dropped").Skip(droppedBefore).Select(m => m.Groups[1].Value).ToList();
+                // Peers dropped from the range fetch: as slow (two slow ranges in a row), or for breaking off / going silent.
+                var dropped = Regex.Matches(b.Output, @"dropped from the range fetch(?<slow> as slow)?").Skip(droppedBefore).Select(m => m.Groups["slow"].Success ? "slow" : "failed").ToList();
                 if (dropped.Count > 0)
                 {
-                    used += $" (−{dropped.Count} at range {string.Join("/", dropped)})";
+                    used += $" (−{dropped.Count}: {string.Join("/", dropped)})";
                 }
             }
             var local = await FetchAsync(http, url);
@@ -257,7 +257,7 @@ text.AppendLine("entry it announced itself. Runs interleave the four configurati
 text.AppendLine("TTFB is the time to the response headers, total the time to the last byte (every body checked against the origin's by SHA-256).");
 text.AppendLine("Median of the runs, (min–max) after it.");
 text.AppendLine();
-text.AppendLine("| entry | source | peers used, each run (− dropped as slower) | TTFB ms | total ms | MiB/s |");
+text.AppendLine("| entry | source | peers used, each run (− dropped: why) | TTFB ms | total ms | MiB/s |");
 text.AppendLine("|---|---|---:|---:|---:|---:|");
 string Stat(IEnumerable<double> values, string format)
 {

@@ -51,8 +51,17 @@ internal static partial class Log
     [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "Fetched an entry by ranges ({Size} bytes, {Ranges} ranges from {Peers} peers), verified (stored: {Stored})")]
     public static partial void FetchedByRanges(ILogger logger, long size, int ranges, int peers, bool stored);
 
-    [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Peer {Peer} was slower than another for range {Range}; dropped")]
-    public static partial void PeerSlow(ILogger logger, IPEndPoint peer, int range);
+    [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Peer {Peer} dropped from the range fetch as slow: {Rate:0.00} MiB/s overall and its last two ranges, under a quarter of the best peer's {Best:0.00} MiB/s")]
+    public static partial void PeerSlow(ILogger logger, IPEndPoint peer, double rate, double best);
+
+    [LoggerMessage(EventId = 240, Level = LogLevel.Information, Message = "Peer dropped from the range fetch: {Reason} (tried again later: {Again})")]
+    public static partial void RangePeerDropped(ILogger logger, string reason, bool again);
+
+    [LoggerMessage(EventId = 241, Level = LogLevel.Warning, Message = "Range fetch cut short after {Sent} of {Size} bytes, the browser connection is cut: {Reason}")]
+    public static partial void RangeFetchCutShort(ILogger logger, long sent, long size, string reason);
+
+    [LoggerMessage(EventId = 242, Level = LogLevel.Debug, Message = "Peer {Peer} closed a kept-alive connection before answering ({Reason}); asking again on a new one")]
+    public static partial void KeptConnectionClosed(ILogger logger, IPEndPoint peer, string reason);
 
     [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "Injector found in the DHT swarm {Swarm}: {EndPoint}")]
     public static partial void InjectorFound(ILogger logger, string swarm, IPEndPoint endPoint);

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -8,18 +7,21 @@ using Ouinet.Injector;
 using Ouinet.Protocol;
 using Ouinet.Protocol.Dht;
 using Ouinet.Protocol.Streams;
-using Ouinet.Utp;
 
 namespace Ouinet.Client.DistributedCache;
 
-/// <summary>A peer's response whose head verified with the injector key: its reader, ready for the body, and the connection.</summary>
-internal sealed class PeerResponse(IPEndPoint peer, UtpStream utp, ProgressStream stream, HttpMessageReader reader, SignedResponseReader signed, IdleTimeout idle) : IAsyncDisposable
+/// <summary>
+/// A peer's response whose head verified with the injector key: its reader, ready for the body, on its connection.
+/// Disposing ends the exchange: the connection stays open for another request when the body was read to its end and
+/// the peer keeps it, unless the response owns it (a one-off request: then it is closed).
+/// </summary>
+internal sealed class PeerResponse(PeerConnection connection, bool ownsConnection, bool peerCloses, SignedResponseReader signed, IdleTimeout idle) : IAsyncDisposable
 {
-    public IPEndPoint Peer { get; } = peer;
+    public IPEndPoint Peer => connection.Peer;
 
     public SignedResponseReader Signed { get; } = signed;
 
-    public ProgressStream Stream { get; } = stream;
+    public ProgressStream Stream => connection.Stream;
 
     public IdleTimeout Idle { get; } = idle;
 
@@ -28,11 +30,13 @@ internal sealed class PeerResponse(IPEndPoint peer, UtpStream utp, ProgressStrea
 
     public async ValueTask DisposeAsync()
     {
+        connection.EndExchange(clean: Signed.IsVerified && !peerCloses);
         Signed.Dispose();
         Idle.Dispose();
-        await reader.DisposeAsync().ConfigureAwait(false);
-        utp.Abort();
-        await utp.DisposeAsync().ConfigureAwait(false);
+        if (ownsConnection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }
 
@@ -88,22 +92,49 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
 
     /// <summary>
     /// Connects to <paramref name="peer"/>, asks for <paramref name="uri"/> (whole, or <paramref name="range"/>) and
-    /// verifies the head. Throws <see cref="PeerException"/> when the peer has no entry or its answer does not verify.
+    /// verifies the head; the connection is closed with the response. Throws <see cref="PeerException"/> when the peer
+    /// cannot be reached (10 s), does not answer (10 s more), has no entry or its answer does not verify.
     /// </summary>
     public async Task<PeerResponse> RequestAsync(IPEndPoint peer, string uri, RequestedRange? range, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+        return await ExchangeAsync(connection, ownsConnection: true, uri, range, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A connection to <paramref name="peer"/> (within <see cref="DistributedCacheTimings.PeerHeadTimeout"/>) for one request after another.</summary>
+    public async Task<PeerConnection> ConnectAsync(IPEndPoint peer, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, owner.Stopping);
+        timeout.CancelAfter(Timings.PeerHeadTimeout);
+        try
+        {
+            return await PeerConnection.ConnectAsync(owner, peer, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionFailure(e, cancellationToken))
+        {
+            throw new PeerException(timeout.IsCancellationRequested ? $"{peer} did not answer within {Timings.PeerHeadTimeout.TotalSeconds:0.#} s" : $"{peer}: {e.Message}", rejected: false, e);
+        }
+    }
+
+    /// <summary>
+    /// Asks on <paramref name="connection"/> (kept open by the caller for the next request) and verifies the head; the
+    /// response leaves the connection reusable when read to its end. A reused connection the peer has closed meanwhile
+    /// throws a <see cref="PeerException"/> with <see cref="PeerException.Stale"/>: ask again on a new one.
+    /// </summary>
+    public Task<PeerResponse> RequestAsync(PeerConnection connection, string uri, RequestedRange? range, CancellationToken cancellationToken) =>
+        ExchangeAsync(connection, ownsConnection: false, uri, range, cancellationToken);
+
+    private async Task<PeerResponse> ExchangeAsync(PeerConnection connection, bool ownsConnection, string uri, RequestedRange? range, CancellationToken cancellationToken)
     {
         // The idle timeout outlives this call (it then guards the body), so it hangs on the service's lifetime only;
         // the head phase also ends with the caller's token.
         var idle = new IdleTimeout(Timings.PeerHeadTimeout, owner.Options.TimeProvider, owner.Stopping);
+        var peer = connection.Peer;
+        var reused = connection.Exchanges > 0;
+        var headRead = false;
         using var phase = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, cancellationToken);
-        UtpStream? utp = null;
-        HttpMessageReader? reader = null;
         try
         {
-            utp = await owner.Utp.ConnectAsync(peer, phase.Token).ConfigureAwait(false);
-            var stream = new ProgressStream(utp, onRead: owner.AddFetched);
-            reader = HttpMessageReader.Create(stream, owner.Options.Limits, leaveOpen: true);
-            var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
             var target = new Uri(uri);
             var request = new HttpRequestHead("GET", uri);
             request.Fields.Add("Host", target.Authority);
@@ -113,14 +144,16 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
             {
                 request.Fields.Add("Range", r.Last is { } last ? $"bytes={r.First}-{last}" : $"bytes={r.First}-");
             }
-            HttpWriter.WriteRequestHead(writer, request);
-            await writer.FlushAsync(phase.Token).ConfigureAwait(false);
-            var head = await reader.ReadResponseHeadAsync(phase.Token).ConfigureAwait(false);
+            HttpWriter.WriteRequestHead(connection.Writer, request);
+            await connection.Writer.FlushAsync(phase.Token).ConfigureAwait(false);
+            var head = await connection.Reader.ReadResponseHeadAsync(phase.Token).ConfigureAwait(false);
+            headRead = true;
+            var peerCloses = head.Fields.GetAll("Connection").Any(v => v.Contains("close", StringComparison.OrdinalIgnoreCase));
             if (head.StatusCode == 404)
             {
                 throw new PeerException($"{peer} has no entry (404)", rejected: false);
             }
-            var body = reader.ReadResponseBody(head, "GET");
+            var body = connection.Reader.ReadResponseBody(head, "GET");
             var options = new SignedResponseOptions { ExpectedUri = uri, RequestedRange = range, AllowCompleteOnly = false };
             SignedResponseReader signed;
             try
@@ -132,14 +165,16 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
                 throw new PeerException($"{peer}'s answer ({head.StatusCode}) failed verification ({e.Code}): {e.Message}", rejected: true, e);
             }
             // From now on the idle timeout is the body's: reset by every byte.
-            var response = new PeerResponse(peer, utp, stream, reader, signed, idle);
-            stream.OnProgress = idle.Reset;
+            var response = new PeerResponse(connection, ownsConnection, peerCloses, signed, idle);
+            connection.Stream.OnProgress = idle.Reset;
             return response;
         }
-        catch (Exception e) when (e is not PeerException && (e is IOException or HttpParseException or ObjectDisposedException or InvalidOperationException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
+        catch (Exception e) when (e is not PeerException && (e is HttpParseException || IsConnectionFailure(e, cancellationToken)))
         {
             await Cleanup().ConfigureAwait(false);
-            throw new PeerException(idle.HasTimedOut ? $"{peer} did not answer within {Timings.PeerHeadTimeout.TotalSeconds:0.#} s" : $"{peer}: {e.Message}", rejected: e is HttpParseException, e);
+            var stale = reused && !headRead && !idle.HasTimedOut && e is not OperationCanceledException;
+            throw new PeerException(idle.HasTimedOut ? $"{peer} did not answer within {Timings.PeerHeadTimeout.TotalSeconds:0.#} s" : $"{peer}: {e.Message}",
+                rejected: e is HttpParseException && !stale, e) { Stale = stale };
         }
         catch
         {
@@ -150,17 +185,16 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
         async ValueTask Cleanup()
         {
             idle.Dispose();
-            if (reader is not null)
+            connection.EndExchange(clean: false);
+            if (ownsConnection)
             {
-                await reader.DisposeAsync().ConfigureAwait(false);
-            }
-            if (utp is not null)
-            {
-                utp.Abort();
-                await utp.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
+
+    private static bool IsConnectionFailure(Exception e, CancellationToken cancellationToken) =>
+        e is IOException or ObjectDisposedException or InvalidOperationException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     /// <summary>
     /// Asks up to <see cref="DistributedCacheTimings.ParallelPeers"/> peers from <paramref name="peers"/> at once for
@@ -313,4 +347,7 @@ internal sealed class PeerFetcher(DistributedCacheService owner)
 internal sealed class PeerException(string message, bool rejected, Exception? inner = null) : Exception(message, inner)
 {
     public bool Rejected { get; } = rejected;
+
+    /// <summary>A reused connection was closed by the peer before it answered (its keep-alive ran out): not the peer's fault.</summary>
+    public bool Stale { get; init; }
 }

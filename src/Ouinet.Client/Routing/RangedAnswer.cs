@@ -45,11 +45,11 @@ internal sealed class RangedAnswer(RangeFetch fetch, HttpResponseHead signedHead
         var output = browser.Output;
         var buffer = ArrayPool<byte>.Shared.Rent(blockSize);
         var entry = store?.BeginEntry(uri);
+        long total = 0;
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             ReadOnlyMemory<byte>? chained = null;
-            long total = 0;
             for (var i = 0; i < fetch.SegmentCount; i++)
             {
                 var segment = await fetch.WaitAsync(i, cancellationToken);
@@ -106,7 +106,7 @@ internal sealed class RangedAnswer(RangeFetch fetch, HttpResponseHead signedHead
         }
         catch (PeerException e)
         {
-            Log.PeerFailed(logger, e.Message);
+            Log.RangeFetchCutShort(logger, total, fetch.DataSize, e.Message);
             throw new IOException($"The distributed cache could not finish the entry: {e.Message}; the browser connection is cut.", e);
         }
         finally

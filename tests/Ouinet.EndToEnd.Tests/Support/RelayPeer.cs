@@ -18,7 +18,18 @@ internal enum RelayMode
     Flip,
     /// <summary>Stops at <see cref="RelayPeer.At"/> bytes into each response and resets: a truncated entry.</summary>
     Truncate,
+    /// <summary>Stops sending at <see cref="RelayPeer.At"/> bytes into each connection but keeps it open: a stalled peer.</summary>
+    Stall,
 }
+
+/// <summary>
+/// How a <see cref="RelayPeer"/> paces what it relays, to make a slow, hiccuping or flaky but honest peer: at most
+/// <paramref name="BytesPerSecond"/> per connection (0: no limit); one pause of <paramref name="PauseFor"/> once the relay
+/// as a whole has sent <paramref name="PauseAt"/> bytes; and the first <paramref name="Breaks"/> connections that reach
+/// <paramref name="BreakAt"/> bytes reset (a network failure, not a lie), not counting the relay's first connection
+/// (a client's whole-entry request, which it leaves after the head: the relay may still be pumping when it notices).
+/// </summary>
+internal sealed record RelayShaping(long BytesPerSecond = 0, long PauseAt = 0, TimeSpan PauseFor = default, long BreakAt = 0, int Breaks = 0);
 
 /// <summary>
 /// A peer of our own making in the test process: a DHT node in a given private DHT that announces the swarms it is told
@@ -35,8 +46,10 @@ internal sealed class RelayPeer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _tasks = [];
     private Task? _accept;
 
-    private RelayPeer(UdpMultiplexer mux, DhtNode dht, UtpSocket utp, IPEndPoint upstream, RelayMode mode, long at, TimeSpan delay)
+    private RelayPeer(UdpMultiplexer mux, DhtNode dht, UtpSocket utp, IPEndPoint upstream, RelayMode mode, long at, TimeSpan delay, RelayShaping shaping)
     {
+        Shaping = shaping;
+        _breaksLeft = shaping.Breaks;
         _mux = mux;
         _dht = dht;
         _utp = utp;
@@ -54,22 +67,30 @@ internal sealed class RelayPeer : IAsyncDisposable
 
     public IPEndPoint EndPoint => _mux.LocalEndPoint;
 
+    public RelayShaping Shaping { get; }
+
     /// <summary>Connections relayed so far.</summary>
     public int Connections => _connections;
 
+    /// <summary>Bytes sent to the downstream peer so far, all connections together.</summary>
+    public long BytesRelayed => Interlocked.Read(ref _bytesRelayed);
+
     private int _connections;
+    private long _bytesRelayed;
+    private int _breaksLeft;
+    private int _paused;
 
     /// <param name="address">The loopback address to bind (another 127.x than the upstream's keeps the relay's connections
     /// out of the upstream's per-peer-address limit).</param>
     public static async Task<RelayPeer> StartAsync(DhtBootstrapNode dht, IPEndPoint upstream, string injectorKey, IEnumerable<string> groups, RelayMode mode, long at, TimeSpan delay, CancellationToken cancellationToken,
-        IPAddress? address = null)
+        IPAddress? address = null, RelayShaping? shaping = null)
     {
         var mux = UdpMultiplexer.Bind(new IPEndPoint(address ?? IPAddress.Loopback, 0));
         var node = new DhtNode(new DhtOptions { BootstrapNodes = [dht.EndPoint], UseDefaultBootstrapRouters = false }, mux);
         var utp = new UtpSocket(mux, new UtpSocketOptions { AcceptBacklog = 16 });
         mux.Start();
         await node.StartAsync(cancellationToken);
-        var relay = new RelayPeer(mux, node, utp, upstream, mode, at, delay);
+        var relay = new RelayPeer(mux, node, utp, upstream, mode, at, delay, shaping ?? new RelayShaping());
         relay._accept = relay.AcceptLoopAsync();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
@@ -103,12 +124,12 @@ internal sealed class RelayPeer : IAsyncDisposable
             {
                 continue;
             }
-            Interlocked.Increment(ref _connections);
-            _tasks.Add(Task.Run(() => RelayAsync(downstream)));
+            var number = Interlocked.Increment(ref _connections);
+            _tasks.Add(Task.Run(() => RelayAsync(downstream, number)));
         }
     }
 
-    private async Task RelayAsync(UtpStream downstream)
+    private async Task RelayAsync(UtpStream downstream, int number)
     {
         UtpStream? upstream = null;
         try
@@ -118,6 +139,8 @@ internal sealed class RelayPeer : IAsyncDisposable
             var buffer = new byte[16 * 1024];
             long total = 0;
             var first = true;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            long paced = 0;
             while (true)
             {
                 var n = await upstream.ReadAsync(buffer, _stop.Token);
@@ -130,6 +153,28 @@ internal sealed class RelayPeer : IAsyncDisposable
                     await Task.Delay(Delay, _stop.Token);
                 }
                 first = false;
+                if (Mode == RelayMode.Stall && total + n > At)
+                {
+                    await downstream.WriteAsync(buffer.AsMemory(0, (int)Math.Max(0, At - total)), _stop.Token);
+                    await up;   // silent until the downstream peer gives up
+                    return;
+                }
+                if (number > 1 && total + n > Shaping.BreakAt && Volatile.Read(ref _breaksLeft) > 0 && Interlocked.Decrement(ref _breaksLeft) >= 0)
+                {
+                    downstream.Abort();
+                    upstream.Abort();
+                    return;
+                }
+                if (Shaping.PauseFor > TimeSpan.Zero && BytesRelayed + n > Shaping.PauseAt && Interlocked.Exchange(ref _paused, 1) == 0)
+                {
+                    await Task.Delay(Shaping.PauseFor, _stop.Token);
+                    (paced, clock) = (0, System.Diagnostics.Stopwatch.StartNew());   // no catching up after the pause
+                }
+                if (Shaping.BytesPerSecond > 0 && TimeSpan.FromSeconds((double)paced / Shaping.BytesPerSecond) - clock.Elapsed is { Ticks: > 0 } ahead)
+                {
+                    await Task.Delay(ahead, _stop.Token);
+                }
+                paced += n;
                 var count = n;
                 if (Mode == RelayMode.Flip && total <= At && At < total + n)
                 {
@@ -141,6 +186,7 @@ internal sealed class RelayPeer : IAsyncDisposable
                 }
                 await downstream.WriteAsync(buffer.AsMemory(0, count), _stop.Token);
                 total += count;
+                Interlocked.Add(ref _bytesRelayed, count);
                 if (count < n)
                 {
                     await downstream.FlushAsync(_stop.Token);
