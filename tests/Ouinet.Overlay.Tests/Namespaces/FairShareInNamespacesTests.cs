@@ -91,9 +91,9 @@ public partial class FairShareInNamespacesTests(ITestOutputHelper output)
 
         // Alone, the flow gets what it sends (16 of the 20 Mb/s cap).
         Assert.True(alone > Rate / 1e6 * 0.8, $"alone {alone:0.0} Mb/s");
-        // Together, the cap binds (32 Mb/s offered) and each flow has 40-60 % of what both carry.
+        // Together, the cap binds (32 Mb/s offered) and each flow has 35-65 % of what both carry.
         Assert.True(shareA + shareB < Cap / 1e6 * 1.15, $"{shareA:0.0} + {shareB:0.0} Mb/s through a {Cap / 1e6} Mb/s cap");
-        Assert.InRange(shareA / (shareA + shareB), 0.4, 0.6);
+        Assert.InRange(shareA / (shareA + shareB), 0.35, 0.65);
         // They reach a fair share within a second and keep it: each flow at 35-65 % in at least 3 of 4 windows of
         // 250 ms. Tolerant because real processes on a shared, loaded machine stall now and then (a stalled sender
         // looks like one that sends less); the figures go to bench/results/overlay.md.
