@@ -32,6 +32,12 @@ internal sealed class MbEcn
     /// <summary>From this ECE on, a marked sender only decreases (below it, the increase shrinks linearly with ECE).</summary>
     internal const int EceNoIncrease = 512;
 
+    /// <summary>
+    /// The longest window, 2^26 ns (67 ms; the reference goes on to 2^30, about a second): a sender throttled to a few
+    /// packets must still react within a few tens of milliseconds when the marks stop or start.
+    /// </summary>
+    private const int MaxW = 26;
+
     private uint _rcvEce;
     private int _rcvSinceUpdate;
 
@@ -157,7 +163,7 @@ internal sealed class MbEcn
             _w--;
             _budget /= 2;
         }
-        else if (_windowPackets < 8 && _w < 30 && used * 2 >= _budget)
+        else if (_windowPackets < 8 && _w < MaxW && used * 2 >= _budget)
         {
             _w++;
             _budget *= 2;
