@@ -19,14 +19,14 @@ namespace Ouinet.Overlay.Tests.Namespaces;
 public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
 {
     private const int Count = 50;
-    private const int IntervalMs = 5;
+    private const int IntervalMs = 10;
 
     /// <summary>
     /// Longer than the ping interval, so that a datagram sent at once overtakes the previous ping (with netem's 1 ms
-    /// nothing would be reordered between pings 5 ms apart); short enough that the RTT's spread stays below the 25 ms
-    /// the shim's delay controller reads as queueing (with 75 ms the data cube nearly stopped: 5 of 50 answered).
+    /// nothing would be reordered between pings 10 ms apart), and short enough that the RTT varies by less than the 25 ms
+    /// the shim's delay controller reads as queueing (with 150 ms between pings 100 ms apart, data RTTs rose to 3-4 s).
     /// </summary>
-    private const int HoldMs = 10;
+    private const int HoldMs = 12;
 
     [Fact(Timeout = 180_000)]
     public async Task Under_loss_duplication_and_reordering_raw_loses_pings_and_data_delivers_all_of_them_in_order()
