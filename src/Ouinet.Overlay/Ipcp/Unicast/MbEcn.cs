@@ -149,6 +149,8 @@ internal sealed class MbEcn
                 var sending = Math.Max(used, (long)(_lastUsedRate * seconds));
                 _budget = Math.Min(_budget, Math.Max(sending, _budget / 2));
             }
+            // The cut as a fraction per 2^24 ns, whatever this window's length; the increase goes on, smaller as the
+            // marks grow, so flows seeing the same marks settle at the same rate.
             _budget -= (long)Math.Min(_budget / 2, _budget * (double)_sndEce / (1 << 13) * Math.Pow(2, _w - 24));
             _budget += (long)(Math.Max(0, 1 - ((double)_sndEce / EceNoIncrease)) * step);
             _slowStart = false;
