@@ -81,10 +81,11 @@ internal static class OverlayCommand
         var flood = new Option<bool>("--flood", "-f") { Description = "Send the next ping as soon as the reply is in." };
         var quiet = new Option<bool>("--quiet", "-Q") { Description = "Only print the summary." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for NAME to become reachable.", DefaultValueFactory = _ => 30 };
+        var wait = new Option<double>("--wait", "-W") { Description = "Seconds to wait for the last replies after the last ping.", DefaultValueFactory = _ => 2 };
         var stats = new Option<string?>("--stats") { Description = "Print the flow's statistics afterwards: text or json." };
         var command = new Command("ping", "Ping a name over the overlay, as oping: RTT min/avg/max/mdev, loss, out-of-order.")
         {
-            name, config, count, interval, size, qos, duration, flood, quiet, timeout, stats, logLevel,
+            name, config, count, interval, size, qos, duration, flood, quiet, timeout, wait, stats, logLevel,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -103,6 +104,7 @@ internal static class OverlayCommand
                 Duration = result.GetValue(duration) is { } d ? TimeSpan.FromSeconds(d) : null,
                 Flood = result.GetValue(flood),
                 Quiet = result.GetValue(quiet),
+                Wait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(wait), 0, 3600)),
                 OnFlowStatistics = result.GetValue(stats) is { } format
                     ? s => output.WriteLine(format == "json" ? s.ToJson() : s.ToText())
                     : null,

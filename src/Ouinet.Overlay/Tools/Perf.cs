@@ -180,6 +180,9 @@ public static class PerfServer
 /// <summary>The client side of <see cref="PerfServer"/>.</summary>
 public static class PerfClient
 {
+    /// <summary>How far behind its schedule a rate-limited sender may catch up (by sending back to back).</summary>
+    private static readonly TimeSpan MaxCatchUp = TimeSpan.FromMilliseconds(10);
+
     public static async Task<PerfResult> RunAsync(OverlayNode node, string name, PerfOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -196,16 +199,27 @@ public static class PerfClient
         var message = new byte[size];
         var clock = Stopwatch.StartNew();
         long sent = 0;
+        // The schedule at the rate: sent since `paced` is due at `since` + its bits / rate.
+        var since = TimeSpan.Zero;
+        long paced = 0;
         while (clock.Elapsed < options.Duration)
         {
             await flow.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             sent++;
             if (options.Rate > 0)
             {
-                var due = TimeSpan.FromSeconds(sent * size * 8.0 / options.Rate);
-                if (due > clock.Elapsed + TimeSpan.FromMilliseconds(1))
+                var due = since + TimeSpan.FromSeconds((sent - paced) * size * 8.0 / options.Rate);
+                var now = clock.Elapsed;
+                if (due > now + TimeSpan.FromMilliseconds(1))
                 {
-                    await Task.Delay(due - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(due - now, cancellationToken).ConfigureAwait(false);
+                }
+                else if (now - due > MaxCatchUp)
+                {
+                    // Constant bit rate: a sender that fell behind (its process stalled, or the flow held it back)
+                    // goes on at the rate from now rather than bursting to make up for the lost time.
+                    since = now;
+                    paced = sent;
                 }
             }
         }

@@ -19,7 +19,10 @@ public partial class FairShareInNamespacesTests(ITestOutputHelper output)
     private const long Rate = 16_000_000;
     private const int BinMs = 20;
 
-    [Fact(Timeout = 240_000, Skip = "Known problem (src/Ouinet.Overlay/README.md): with real processes the two MB-ECN flows do not settle on a fair share (they take turns, one at 15-18 Mb/s while the other falls to 0-3), where the simulated experiment converges in 100 ms. Left for the next session.")]
+    /// <summary>How long after the second flow joins the fair share is measured from.</summary>
+    private const int Settle = 500;
+
+    [Fact(Timeout = 240_000)]
     public async Task Two_flows_through_a_rate_limited_member_converge_to_a_fair_share()
     {
         if (NetNs.Unavailable() is { } reason)
@@ -49,7 +52,7 @@ public partial class FairShareInNamespacesTests(ITestOutputHelper output)
         string[] Perf(string conf, int seconds) =>
             ["overlay", "perf", "ocbr", "--config", conf, "-q", "raw", "-s", "1000", "-r", $"{Rate}", "-d", $"{seconds}", "--timeout", "60"];
 
-        await using var first = NetNs.Start(net.Name("c1"), "c1", Perf(c1Conf, 8));
+        await using var first = NetNs.Start(net.Name("c1"), "c1", Perf(c1Conf, 10));
         try
         {
             await serverNode.WaitUntilAsync(() => Series(serverNode.Output, 1).Count >= 1500 / BinMs, ct);
@@ -59,54 +62,60 @@ public partial class FairShareInNamespacesTests(ITestOutputHelper output)
             throw new InvalidOperationException($"{e.Message}\n--c1--\n{first.Output}\n--router--\n{routerNode.Output}", e);
         }
         await using var second = NetNs.Start(net.Name("c2"), "c2", Perf(c2Conf, 4));
-        Assert.Equal(0, await second.WaitForExitAsync(ct));
-        Assert.Equal(0, await first.WaitForExitAsync(ct));
+        string Outputs() => $"--c1--\n{first.Output}\n--c2--\n{second.Output}\n--router--\n{routerNode.Output}";
+        Assert.True(await second.WaitForExitAsync(ct) == 0, $"c2 failed\n{Outputs()}");
+        Assert.True(await first.WaitForExitAsync(ct) == 0, $"c1 failed\n{Outputs()}");
 
         var a = Series(serverNode.Output, 1);
         var b = Series(serverNode.Output, 2);
         var joined = b.First(p => p.Mbps > 0).T;
-        var left = b.Last(p => p.Mbps > 0).T;
+        // Together until either ends (on a loaded machine the second may take seconds to start).
+        var left = Math.Min(a.Last(p => p.Mbps > 0).T, b.Last(p => p.Mbps > 0).T);
         double Mean(List<(double T, double Mbps)> s, double from, double to) => s.Where(p => p.T > from && p.T <= to).Select(p => p.Mbps).DefaultIfEmpty(0).Average();
         var alone = Mean(a, joined - 1000, joined);
-        var shareA = Mean(a, joined + 500, left - 100);
-        var shareB = Mean(b, joined + 500, left - 100);
-        var windows = Windows(a, b, joined, left - 100);
-        var firstFair = windows.FindIndex(w => w.Fair);
-        var fairShare = windows.Skip(Math.Max(0, firstFair)).Count(w => w.Fair) / (double)Math.Max(1, windows.Count - Math.Max(0, firstFair));
+        var shareA = Mean(a, joined + Settle, left - 100);
+        var shareB = Mean(b, joined + Settle, left - 100);
+        var firstFair = FirstFairWindow(a, b, joined, left - 100);
+        // From Settle on, every 250 ms: each flow's part of what the two carried.
+        var quarters = new List<(double T, double A, double B)>();
+        for (var t = joined + Settle; t + 250 <= left - 100; t += 250)
+        {
+            quarters.Add((t - joined, Mean(a, t, t + 250), Mean(b, t, t + 250)));
+        }
+        var fair = quarters.Count(q => q.A + q.B > 0 && q.A / (q.A + q.B) is >= 0.35 and <= 0.65);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"alone {alone:0.0} Mb/s; together {shareA:0.0} and {shareB:0.0} Mb/s; first fair 100 ms window (40-60 %) {(firstFair < 0 ? "never" : $"{windows[firstFair].T:0} ms")} after the second flow's first packets; {fairShare:P0} of the 100 ms windows from then on fair"));
-        output.WriteLine(NetNsRouterStatus(routerNode));
+            $"alone {alone:0.0} Mb/s; together {shareA:0.0} and {shareB:0.0} Mb/s; first fair 100 ms window (40-60 %) {(firstFair is { } f ? $"{f:0} ms" : "never")} after the second flow's first packets; {fair} of {quarters.Count} 250 ms windows from {Settle} ms on with each flow at 35-65 %"));
         for (var t = joined - 1000; t < left + 500; t += 250)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t - joined,6:0} ms: {Mean(a, t, t + 250),5:0.0} {Mean(b, t, t + 250),5:0.0} Mb/s"));
         }
-        output.WriteLine($"--c1--\n{first.Output}\n--c2--\n{second.Output}");
 
         // Alone, the flow gets what it sends (16 of the 20 Mb/s cap).
         Assert.True(alone > Rate / 1e6 * 0.8, $"alone {alone:0.0} Mb/s");
-        // Together, the cap binds (32 Mb/s offered) and, over their time together, each flow has 30-70 % of what both carry.
+        // Together, the cap binds (32 Mb/s offered) and each flow has 35-65 % of what both carry.
         Assert.True(shareA + shareB < Cap / 1e6 * 1.15, $"{shareA:0.0} + {shareB:0.0} Mb/s through a {Cap / 1e6} Mb/s cap");
-        Assert.InRange(shareA / (shareA + shareB), 0.3, 0.7);
-        // They reach a fair share quickly and mostly keep it. Tolerant: real processes on a shared, loaded machine
-        // stall now and then (the figures go to bench/results/overlay.md; the simulated experiment is exact).
-        Assert.True(firstFair >= 0 && windows[firstFair].T < 1000, $"first fair window at {(firstFair < 0 ? "never" : windows[firstFair].T)} ms");
-        Assert.True(fairShare >= 0.3, $"only {fairShare:P0} of the windows fair");
+        Assert.InRange(shareA / (shareA + shareB), 0.35, 0.65);
+        // They reach a fair share within a second and keep it: each flow at 35-65 % in at least 3 of 4 windows of
+        // 250 ms. Tolerant because real processes on a shared, loaded machine stall now and then (a stalled sender
+        // looks like one that sends less); the figures go to bench/results/overlay.md.
+        Assert.True(firstFair < 1000, $"first fair window at {firstFair?.ToString(CultureInfo.InvariantCulture) ?? "never"} ms");
+        Assert.True(fair >= quarters.Count * 0.75, $"only {fair} of {quarters.Count} windows fair");
     }
 
-    /// <summary>Each 100 ms window (every 20 ms) from <paramref name="from"/> to <paramref name="to"/>: its start (ms after <paramref name="from"/>) and whether it is fair (each flow 40-60 %).</summary>
-    private static List<(double T, bool Fair)> Windows(List<(double T, double Mbps)> a, List<(double T, double Mbps)> b, double from, double to)
+    /// <summary>When the first 100 ms window (every 20 ms) from <paramref name="from"/> on is fair (each flow 40-60 %), in ms after <paramref name="from"/>.</summary>
+    private static double? FirstFairWindow(List<(double T, double Mbps)> a, List<(double T, double Mbps)> b, double from, double to)
     {
-        var windows = new List<(double T, bool Fair)>();
         for (var t = from; t + 100 <= to; t += BinMs)
         {
             var x = a.Where(p => p.T > t && p.T <= t + 100).Sum(p => p.Mbps);
             var y = b.Where(p => p.T > t && p.T <= t + 100).Sum(p => p.Mbps);
-            windows.Add((t - from, x + y > 0 && Math.Abs(x - y) / (x + y) <= 0.2));
+            if (x + y > 0 && Math.Abs(x - y) / (x + y) <= 0.2)
+            {
+                return t - from;
+            }
         }
-        return windows;
+        return null;
     }
-
-    private static string NetNsRouterStatus(OuinetProcess router) => router.HasExited ? $"router exited:\n{router.Output}" : "router up";
 
     /// <summary>Member i of layer "uni" on its own namespace's address; enrols through (and connects to) member <paramref name="up"/>.</summary>
     private static string Member(int i, IPAddress ip, string dir, int? up, string uniExtra, string top = "") => $"""

@@ -6,19 +6,30 @@ using Ouinet.Overlay.Tests.Support;
 namespace Ouinet.Overlay.Tests.Namespaces;
 
 /// <summary>
-/// Ouroboros' FRCP ping experiment (blog 2020-05-02) with real processes in two network namespaces that the test
-/// creates, over a veth link whose egress in both directions drops 8 % and duplicates 3 % of the datagrams (nftables:
-/// this kernel is built without <c>sch_netem</c>, so netem's 10 % reordering is not reproduced here; the simulated
-/// experiment, <see cref="Experiments.PingUnderNetemTests"/>, has it). One <c>ouinet overlay ping</c> per QoS cube over
-/// the UDP shim, at the same time: raw has no retransmission and loses pings; data delivers every one, in order.
+/// Ouroboros' FRCP ping experiment (blog 2020-05-02: netem loss 8 %, duplicate 3 %, reorder 10 %) with real processes
+/// in three network namespaces that the test creates, client — middle — server over two veth links. This kernel is
+/// built without <c>sch_netem</c>, so the impairments are made another way: loss and duplication in the kernel, by
+/// nftables on the egress of the client's and the server's veth (each direction crosses one of them); reordering in
+/// userspace, by <c>reorder_relay.py</c> in the middle namespace, which holds every datagram <see cref="HoldMs"/> ms
+/// except 10 % sent at once (netem's <c>delay D reorder 10%</c>). One <c>ouinet overlay ping</c> per QoS cube over the
+/// UDP shim, at the same time: raw has no retransmission and loses pings, and gets some out of order; data delivers
+/// every one, in order.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
 {
     private const int Count = 50;
+    private const int IntervalMs = 10;
+
+    /// <summary>
+    /// Longer than the ping interval, so that a datagram sent at once overtakes the previous ping (with netem's 1 ms
+    /// nothing would be reordered between pings 10 ms apart), and short enough that the RTT varies by less than the 25 ms
+    /// the shim's delay controller reads as queueing (with 150 ms between pings 100 ms apart, data RTTs rose to 3-4 s).
+    /// </summary>
+    private const int HoldMs = 12;
 
     [Fact(Timeout = 180_000)]
-    public async Task Under_loss_and_duplication_raw_loses_pings_and_data_delivers_all_of_them_in_order()
+    public async Task Under_loss_duplication_and_reordering_raw_loses_pings_and_data_delivers_all_of_them_in_order()
     {
         if (NetNs.Unavailable() is { } reason)
         {
@@ -27,10 +38,13 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         using var net = new NetNs();
         var a = net.Add("a");
+        var middle = net.Add("m");
         var b = net.Add("b");
-        var (devA, addrA, devB, addrB) = net.Link(a, b);
+        var (devA, addrA, _, addrMa) = net.Link(a, middle);
+        var (_, _, devB, addrB) = net.Link(middle, b);
         NetNs.Impair(a, devA, lossPercent: 8, duplicatePercent: 3);
         NetNs.Impair(b, devB, lossPercent: 8, duplicatePercent: 3);
+        await using var relay = await NetNs.StartReorderRelayAsync(middle, new IPEndPoint(addrMa, 3435), new IPEndPoint(addrB, 3435), HoldMs, reorderPercent: 10, seed: 7, ct);
         using var dir = new TempDirectory("overlay-netns");
         var server = dir.Combine("server.conf");
         await File.WriteAllTextAsync(server, ShimConfig(addrB, 3435, "reg = [\"oping\"]", "[name.oping]\nprog = [\"oping\"]"), ct);
@@ -45,8 +59,8 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
             for (var i = 0; i < cubes.Length; i++)
             {
                 var conf = dir.Combine($"{cubes[i]}.conf");
-                await File.WriteAllTextAsync(conf, ShimConfig(addrA, 3435 + i, $"dir = [\"oping={addrB}:3435\"]"), ct);
-                pings.Add(NetNs.Start(a, cubes[i], "overlay", "ping", "oping", "--config", conf, "-c", $"{Count}", "-i", "100", "-q", cubes[i], "--timeout", "60"));
+                await File.WriteAllTextAsync(conf, ShimConfig(addrA, 3435 + i, $"dir = [\"oping={addrMa}:3435\"]"), ct);
+                pings.Add(NetNs.Start(a, cubes[i], "overlay", "ping", "oping", "--config", conf, "-c", $"{Count}", "-i", $"{IntervalMs}", "-q", cubes[i], "--timeout", "60", "--wait", Wait(cubes[i])));
             }
             var results = new Dictionary<string, (int Sent, int Received, int OutOfOrder)>();
             for (var i = 0; i < cubes.Length; i++)
@@ -59,12 +73,20 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
             }
             output.WriteLine(NetNs.Counters(a));
             output.WriteLine(NetNs.Counters(b));
+            var counters = RelayCounters().Matches(relay.Output);
+            Assert.True(counters.Count > 0, relay.Output);
+            var last = counters[^1];
+            output.WriteLine($"relay: {last.Value}");
 
             Assert.Equal(Count, results["raw"].Sent);
             // Each ping crosses the lossy link twice: P(all 50 arrive) = 0.92^100 < 0.1 %.
             Assert.True(results["raw"].Received < Count, "raw flows have no retransmission: some pings are lost");
+            // About 10 % of the datagrams overtake in each direction: P(no raw reply out of order in 50) is below 0.1 %.
+            Assert.True(results["raw"].OutOfOrder > 0, "raw flows deliver in arrival order: some replies come out of order");
             Assert.Equal((Count, Count, 0), results["data"]);
             Assert.Equal(0, results["voice"].OutOfOrder);
+            // The relay did reorder: datagrams sent at once overtook held ones (raw shows it when a ping overtakes).
+            Assert.True(Int(last, 3) > 0, $"relay: {last.Value}");
         }
         finally
         {
@@ -74,6 +96,13 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>
+    /// How long each ping waits for its last replies: data delivers all, but when a run's first packet is lost it waits
+    /// for the 1 s initial RTO and then resends, one by one, what the stateless receiver dropped (pings 10 ms apart
+    /// are all sent by then), which can take longer than oping's 2 s; raw and voice lose pings, so waiting is useless.
+    /// </summary>
+    private static string Wait(string cube) => cube == "data" ? "10" : "2";
 
     /// <summary>A shim-only node: the published experiment ran oping over a single shim layer (eth-dix there, udp4 here).</summary>
     private static string ShimConfig(IPAddress ip, int port, string shimExtra, string extra = "") => $"""
@@ -86,6 +115,9 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
         """;
 
     private static int Int(Match m, int group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"forwarded (\d+) reordered (\d+) overtook (\d+)")]
+    private static partial Regex RelayCounters();
 
     [GeneratedRegex(@"(\d+) packets transmitted, (\d+) received, (\d+) out-of-order[^\n]*\n[^\n]*")]
     private static partial Regex Summary();

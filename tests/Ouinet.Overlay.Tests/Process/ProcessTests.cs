@@ -16,9 +16,17 @@ public class ProcessTests
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Ping_from_a_new_member_reaches_a_name_two_hops_away_in_a_line_of_processes()
+    public Task Ping_from_a_new_member_reaches_a_name_two_hops_away_in_a_line_of_processes() => PingThroughALineAsync(timersOnEveryMember: true, TestContext.Current.CancellationToken);
+
+    /// <summary>
+    /// The layer's link-state timers set on the bootstrapping member only (the others' configs have none): enrolment
+    /// hands them over, so a member joining later still gets a flow to the name (README, Known problems).
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public Task With_the_layers_timers_on_the_bootstrapping_member_only_a_member_joining_later_reaches_a_name() => PingThroughALineAsync(timersOnEveryMember: false, TestContext.Current.CancellationToken);
+
+    private static async Task PingThroughALineAsync(bool timersOnEveryMember, CancellationToken ct)
     {
-        var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDirectory();
         var ports = LoopbackOverlay.FreePorts(4);
         var nodes = new List<System.Diagnostics.Process>();
@@ -27,11 +35,11 @@ public class ProcessTests
             for (var i = 0; i < 3; i++)
             {
                 var extra = i == 0 ? "[name.oping]\nprog = [\"oping\"]" : "";
-                var conf = LoopbackOverlay.Config(i, ports, i == 0 ? [] : [i - 1], extra, i == 0 ? "reg = [\"oping\"]" : "");
+                var conf = LoopbackOverlay.Config(i, ports, i == 0 ? [] : [i - 1], extra, i == 0 ? "reg = [\"oping\"]" : "", timers: i == 0 || timersOnEveryMember);
                 File.WriteAllText(dir.Combine($"n{i}.conf"), conf);
                 nodes.Add(Start($"overlay node --config {dir.Combine($"n{i}.conf")}"));
             }
-            File.WriteAllText(dir.Combine("ping.conf"), LoopbackOverlay.Config(3, ports, [2]));
+            File.WriteAllText(dir.Combine("ping.conf"), LoopbackOverlay.Config(3, ports, [2], timers: timersOnEveryMember));
             using var ping = Start($"overlay ping oping --config {dir.Combine("ping.conf")} -c 5 -i 50 -q data --timeout 90");
             var errors = ping.StandardError.ReadToEndAsync(ct);
             var output = await ping.StandardOutput.ReadToEndAsync(ct);

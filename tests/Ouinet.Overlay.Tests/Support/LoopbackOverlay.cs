@@ -20,8 +20,12 @@ internal static class LoopbackOverlay
         return ports;
     }
 
-    /// <summary>The irmd.conf text of member <paramref name="i"/>: enrols through and connects to <paramref name="up"/> (none: bootstraps).</summary>
-    public static string Config(int i, int[] ports, int[] up, string extra = "", string uniExtra = "")
+    /// <summary>
+    /// The irmd.conf text of member <paramref name="i"/>: enrols through and connects to <paramref name="up"/> (none:
+    /// bootstraps); with fast link-state timers unless <paramref name="timers"/> is false (a member that enrols takes
+    /// the layer's anyway).
+    /// </summary>
+    public static string Config(int i, int[] ports, int[] up, string extra = "", string uniExtra = "", bool timers = true)
     {
         var dir = string.Join(", ", Enumerable.Range(0, ports.Length).Where(j => j != i).Select(j => $"\"uni.{j}=127.0.0.1:{ports[j]}\""));
         var role = up.Length == 0 ? "bootstrap = \"uni\"" : $"enrol = \"uni.{up[0]}\"\nconn = [{string.Join(", ", up.Select(u => $"\"uni.{u}\""))}]";
@@ -36,9 +40,7 @@ internal static class LoopbackOverlay
 
             [unicast."uni.{i}"]
             {role}
-            ls_t_recalc = 0.1
-            ls_t_update = 2
-            ls_t_timeo = 6
+            {(timers ? "ls_t_recalc = 0.1\nls_t_update = 2\nls_t_timeo = 6" : "")}
             conn_timeout = 1000
             {uniExtra}
             """;

@@ -5,7 +5,8 @@ namespace Ouinet.Overlay.Tests.Support;
 
 /// <summary>
 /// Network namespaces that a test creates (root only) and deletes on dispose, joined by veth pairs on a /24 of its own;
-/// link impairments through nftables (see <see cref="Impair"/>). Commands run with <c>ip netns exec</c>.
+/// link impairments through nftables (loss, duplication: <see cref="Impair"/>) and a userspace relay (reordering:
+/// <see cref="StartReorderRelayAsync"/>). Commands run with <c>ip netns exec</c>.
 /// </summary>
 internal sealed class NetNs : IDisposable
 {
@@ -28,11 +29,11 @@ internal sealed class NetNs : IDisposable
         {
             return "network namespaces need root on Linux";
         }
-        foreach (var tool in new[] { "/usr/sbin/ip", "/usr/sbin/nft" })
+        foreach (var tool in new[] { "/usr/sbin/ip", "/usr/sbin/nft", "/usr/bin/python3" })
         {
             if (!File.Exists(tool))
             {
-                return $"{tool} is missing (test.sh installs iproute2 and nftables)";
+                return $"{tool} is missing (test.sh installs iproute2 and nftables; python3 runs the reordering relay)";
             }
         }
         return null;
@@ -85,6 +86,21 @@ internal sealed class NetNs : IDisposable
             }
             """;
         RunWithInput(rules, "ip", "netns", "exec", ns, "nft", "-f", "-");
+    }
+
+    /// <summary>
+    /// Starts <c>reorder_relay.py</c> in <paramref name="ns"/>: a UDP relay from <paramref name="listen"/> to
+    /// <paramref name="target"/> (and back) that holds every datagram <paramref name="delayMs"/> ms except
+    /// <paramref name="reorderPercent"/> % sent at once, as netem's <c>delay D reorder P%</c> (this kernel has no
+    /// netem); returns once it listens.
+    /// </summary>
+    public static async Task<OuinetProcess> StartReorderRelayAsync(string ns, IPEndPoint listen, IPEndPoint target, int delayMs, int reorderPercent, int seed, CancellationToken cancellationToken)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Namespaces", "reorder_relay.py");
+        var relay = OuinetProcess.StartCommand("relay", "ip", "netns", "exec", ns, "/usr/bin/python3", script,
+            $"{listen.Address}", $"{listen.Port}", $"{target.Address}", $"{target.Port}", $"{delayMs}", $"{reorderPercent}", $"{seed}");
+        await relay.WaitUntilAsync(() => relay.Output.Contains("ready", StringComparison.Ordinal), cancellationToken);
+        return relay;
     }
 
     /// <summary>The nftables counters of <paramref name="ns"/> (dropped, duplicated), as nft lists them.</summary>

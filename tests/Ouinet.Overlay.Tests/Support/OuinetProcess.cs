@@ -38,15 +38,14 @@ internal sealed class OuinetProcess : IAsyncDisposable
     public static OuinetProcess Start(string name, params string[] args) => StartWith(["dotnet"], name, args);
 
     /// <summary>Runs <c>PREFIX… ouinet.dll ARGS</c>, the prefix ending in <c>dotnet</c> (e.g. <c>ip netns exec NS dotnet</c>).</summary>
-    public static OuinetProcess StartWith(string[] prefix, string name, params string[] args)
+    public static OuinetProcess StartWith(string[] prefix, string name, params string[] args) =>
+        StartCommand(name, [.. prefix, TestPaths.OuinetDll, .. args]);
+
+    /// <summary>Runs <paramref name="command"/> (program and arguments), e.g. a helper script of a test.</summary>
+    public static OuinetProcess StartCommand(string name, params string[] command)
     {
-        var info = new ProcessStartInfo(prefix[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var p in prefix.Skip(1))
-        {
-            info.ArgumentList.Add(p);
-        }
-        info.ArgumentList.Add(TestPaths.OuinetDll);
-        foreach (var arg in args)
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command.Skip(1))
         {
             info.ArgumentList.Add(arg);
         }
