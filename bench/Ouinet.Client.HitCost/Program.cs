@@ -74,14 +74,14 @@ try
     var url = $"http://bench.test:{originPort}/obj10k";
     var request = Encoding.ASCII.GetBytes($"GET {url} HTTP/1.1\r\nHost: bench.test:{originPort}\r\n\r\n");
     // The first request injects and stores; the second must be a hit, and is the reference every later response must equal.
-    var injected = Exchange(proxy, request, expectedLength: null);
+    var injected = Exchange(proxy, request);
     if (!Encoding.ASCII.GetString(injected).Contains("X-Ouinet-Source: injector", StringComparison.Ordinal))
     {
         throw new InvalidOperationException("The object was not injected:\n" + Encoding.ASCII.GetString(injected));
     }
     await injector.StopAsync(TimeSpan.FromSeconds(1));
     await origin.StopAsync();
-    var reference = Exchange(proxy, request, expectedLength: null);
+    var reference = Exchange(proxy, request);
     var headText = Encoding.ASCII.GetString(reference, 0, reference.Length - Size);
     if (!headText.Contains("X-Ouinet-Source: local-cache", StringComparison.Ordinal) || !reference.AsSpan(reference.Length - Size).SequenceEqual(body))
     {
@@ -89,9 +89,9 @@ try
     }
     Console.WriteLine($"hit response: {reference.Length} bytes ({reference.Length - Size} head + {Size} body)");
 
-    Run(proxy, request, reference, connections, Math.Min(perConnection, 5_000), warmUp: true);
+    Run(proxy, request, reference, connections, Math.Min(perConnection, 5_000)); // warm-up: tiered JIT, open entry
     using var sampler = sampleTypes ? new AllocationSampler() : null;
-    var result = Run(proxy, request, reference, connections, perConnection, warmUp: false);
+    var result = Run(proxy, request, reference, connections, perConnection);
     Console.WriteLine(result);
     sampler?.Print(result.Requests);
     await client.StopAsync(TimeSpan.FromSeconds(1));
@@ -101,7 +101,7 @@ finally
     work.Delete(recursive: true);
 }
 
-static Measurement Run(IPEndPoint proxy, byte[] request, byte[] reference, int connections, int perConnection, bool warmUp)
+static Measurement Run(IPEndPoint proxy, byte[] request, byte[] reference, int connections, int perConnection)
 {
     var sockets = Enumerable.Range(0, connections).Select(_ => Connect(proxy)).ToArray();
     using var start = new Barrier(connections + 1);
@@ -126,12 +126,12 @@ static Measurement Run(IPEndPoint proxy, byte[] request, byte[] reference, int c
     var process = Process.GetCurrentProcess();
     GC.Collect();
     GC.WaitForPendingFinalizers();
-    start.SignalAndWait();
-    var clock = Stopwatch.StartNew();
     var allocated = GC.GetTotalAllocatedBytes(precise: true);
     process.Refresh();
     var cpu = process.TotalProcessorTime;
     var gen0 = GC.CollectionCount(0);
+    var clock = Stopwatch.StartNew();
+    start.SignalAndWait();
     foreach (var thread in threads)
     {
         thread.Join();
@@ -173,7 +173,7 @@ static void ReadExactly(Socket socket, byte[] buffer)
 }
 
 // One request on a new connection: the head, then the body of its Content-Length.
-static byte[] Exchange(IPEndPoint proxy, byte[] request, int? expectedLength)
+static byte[] Exchange(IPEndPoint proxy, byte[] request)
 {
     using var socket = Connect(proxy);
     socket.Send(request);
@@ -204,7 +204,6 @@ static byte[] Exchange(IPEndPoint proxy, byte[] request, int? expectedLength)
         {
             return [.. received];
         }
-        _ = expectedLength;
     }
 }
 

@@ -19,6 +19,7 @@ public sealed class FreshnessReport
 {
     private readonly FreshnessReason _why;
     private readonly string? _lifetimeSource;
+    // The other duration the reason names: max-cached-age (TooOld), the request's max-age, or its min-fresh.
     private readonly TimeSpan _limit;
 
     private FreshnessReport(EntryState state, TimeSpan age, TimeSpan lifetime, FreshnessReason why, string? lifetimeSource = null, TimeSpan limit = default)
