@@ -48,6 +48,7 @@ public sealed partial class Flow
     private TimeSpan _sndLastAct;
     private bool _probeActive;
     private bool _runAcked;
+    private TimeSpan? _runStartResentAt;
     private TimeSpan _lastProgress;
     private int _dupAcks;
     private uint _lastWindow24;
@@ -121,6 +122,7 @@ public sealed partial class Flow
         _sndRunStart = true;
         _probeActive = false;
         _runAcked = false;
+        _runStartResentAt = null;
         _inRecovery = false;
         _dupAcks = 0;
     }
@@ -259,12 +261,15 @@ public sealed partial class Flow
         }
         if (!_rcvHasState || (drf && seq != _rcvLwe && !IsRecent(seq)))
         {
-            if (!drf)
+            if (!drf && Qos.IsReliable)
             {
                 // Delta-t: without state, only the start of a run is accepted.
                 _stats.OutOfWindow++;
                 return;
             }
+            // (Our deviation: a flow without retransmission starts at the first packet it sees, even without DRF,
+            // or the loss of a run's first packet would silence the whole run. Nothing older will be resent, and
+            // what comes late is dropped below as before the window.)
             _rcvHasState = true;
             _rcvLwe = seq;
             Array.Clear(_rq);
@@ -349,6 +354,7 @@ public sealed partial class Flow
             }
         }
         _sndLwe = ackNo;
+        var runStartWasResent = !_runAcked && _runStartResentAt is not null;
         _runAcked = true;
         _lastProgress = now;
         _dupAcks = 0;
@@ -365,7 +371,11 @@ public sealed partial class Flow
         }
         else if (Qos.IsReliable)
         {
-            if (_inRecovery && Before(_sndLwe, _recover))
+            if (runStartWasResent)
+            {
+                ResendDroppedByReceiverWithoutState(_runStartResentAt!.Value, now);
+            }
+            else if (_inRecovery && Before(_sndLwe, _recover))
             {
                 // A partial ACK in recovery: the next hole is lost too (NewReno); resend it now.
                 RetransmitOldest(now);
@@ -394,6 +404,26 @@ public sealed partial class Flow
         _cc?.OnLoss(now, _srtt);
     }
 
+    /// <summary>
+    /// The first ACK of a run whose start had to be resent: the receiver had no state until that resend arrived, so it
+    /// dropped every packet sent before it; resend those at once (go-back-N, at most the start window) rather than one
+    /// per partial ACK. Their resends fill the holes, so recovery ends here. Our deviation.
+    /// </summary>
+    private void ResendDroppedByReceiverWithoutState(TimeSpan runStartResentAt, TimeSpan now)
+    {
+        _probeActive = false;
+        for (var s = _sndLwe; s != _sndNext; s++)
+        {
+            if (_ring[(int)(s % ReorderQueueSize)] is { } u && u.LastSent <= runStartResentAt)
+            {
+                u.LastSent = now;
+                _stats.Retransmissions++;
+                Transmit(Packet(FrcpFlags.Data, s, u.Payload));
+            }
+        }
+        _inRecovery = false;
+    }
+
     /// <summary>Resends the oldest unacknowledged packet (a run's first keeps its DRF: a receiver without state accepts nothing else).</summary>
     private bool RetransmitOldest(TimeSpan now)
     {
@@ -405,6 +435,10 @@ public sealed partial class Flow
         _probeActive = false;
         u.LastSent = now;
         _stats.Retransmissions++;
+        if (u.RunFlag != 0)
+        {
+            _runStartResentAt = now;
+        }
         Transmit(Packet(FrcpFlags.Data | u.RunFlag, _sndLwe, u.Payload));
         return true;
     }
