@@ -85,6 +85,9 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
             Assert.True(results["raw"].OutOfOrder > 0, "raw flows deliver in arrival order: some replies come out of order");
             Assert.Equal((Count, Count, 0), results["data"]);
             Assert.Equal(0, results["voice"].OutOfOrder);
+            // A voice run whose first packet was lost used to stay silent (0 of 50 in 2 of about 12 runs): the
+            // receiver without state now starts at the first packet it sees.
+            Assert.True(results["voice"].Received > 0, "voice delivers what follows a lost run start");
             // The relay did reorder: datagrams sent at once overtook held ones (raw shows it when a ping overtakes).
             Assert.True(Int(last, 3) > 0, $"relay: {last.Value}");
         }
@@ -99,8 +102,8 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
 
     /// <summary>
     /// How long each ping waits for its last replies: data delivers all, but when a run's first packet is lost it waits
-    /// for the 1 s initial RTO and then resends, one by one, what the stateless receiver dropped (pings 10 ms apart
-    /// are all sent by then), which can take longer than oping's 2 s; raw and voice lose pings, so waiting is useless.
+    /// for the 1 s initial RTO (twice if the resend is lost too; a later loss before the flow has an RTT sample costs
+    /// another), which can take longer than oping's 2 s; raw and voice lose pings, so waiting is useless.
     /// </summary>
     private static string Wait(string cube) => cube == "data" ? "10" : "2";
 
