@@ -81,8 +81,10 @@ public partial class PingUnderLossInNamespacesTests(ITestOutputHelper output)
             Assert.Equal(Count, results["raw"].Sent);
             // Each ping crosses the lossy link twice: P(all 50 arrive) = 0.92^100 < 0.1 %.
             Assert.True(results["raw"].Received < Count, "raw flows have no retransmission: some pings are lost");
-            // About 10 % of the datagrams overtake in each direction: P(no raw reply out of order in 50) is below 0.1 %.
-            Assert.True(results["raw"].OutOfOrder > 0, "raw flows deliver in arrival order: some replies come out of order");
+            // raw's out-of-order count is reported, not asserted: a raw packet sent at once overtakes the previous raw
+            // ping's only if that one is still held (12 ms hold, pings 10 ms apart: a 2 ms margin), so a stalled
+            // process on a loaded machine can leave a run without one (1 of 16 runs). The relay's own count below
+            // shows the reordering happened; the published claim checked here is "raw loses, data all in order".
             Assert.Equal((Count, Count, 0), results["data"]);
             Assert.Equal(0, results["voice"].OutOfOrder);
             // A voice run whose first packet was lost used to stay silent (0 of 50 in 2 of about 12 runs): the
