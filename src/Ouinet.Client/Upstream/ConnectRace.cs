@@ -13,12 +13,13 @@ internal static class ConnectRace
     public const int MaxInFlight = 10;
 
     /// <summary>
-    /// The winner and its result. Throws <see cref="InjectorUnreachableException"/> (naming the failures) when the
-    /// candidates ran out and every attempt failed; <paramref name="onFailed"/> hears of each failure.
+    /// The winner and its result. Throws <see cref="InjectorUnreachableException"/> with <paramref name="describeFailure"/>
+    /// of the failures' messages (none: no candidate) when the candidates ran out and every attempt failed;
+    /// <paramref name="onFailed"/> hears of each failure.
     /// </summary>
     public static async Task<(TCandidate Winner, TResult Result)> RunAsync<TCandidate, TResult>(
         IAsyncEnumerable<TCandidate> candidates, Func<TCandidate, CancellationToken, Task<TResult>> attempt, Func<TResult, ValueTask> dispose,
-        Action<TCandidate, Exception> onFailed, TimeSpan spacing, int maxInFlight, TimeProvider time, CancellationToken cancellationToken)
+        Action<TCandidate, Exception> onFailed, Func<IReadOnlyList<string>, string> describeFailure, TimeSpan spacing, int maxInFlight, TimeProvider time, CancellationToken cancellationToken)
     {
         using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inFlight = new List<(TCandidate Candidate, Task<TResult> Task)>();
@@ -84,7 +85,7 @@ internal static class ConnectRace
                 }
                 if (exhausted && inFlight.Count == 0)
                 {
-                    throw new InjectorUnreachableException(failures.Count == 0 ? "no candidate found" : string.Join("; ", failures));
+                    throw new InjectorUnreachableException(describeFailure(failures));
                 }
                 var waits = inFlight.Select(a => (Task)a.Task).ToList();
                 if (next is not null)

@@ -225,7 +225,8 @@ public sealed class InjectorConnector : IAsyncDisposable
     {
         if (_locator is not null)
         {
-            return await RaceAsync(DhtRoutesAsync(withBridges: _bridges is not null && _pinned is not null, cancellationToken), "the injector", cancellationToken);
+            var withBridges = _bridges is not null && _pinned is not null;
+            return await RaceAsync(DhtRoutesAsync(withBridges, cancellationToken), bridgesOnly: false, cancellationToken, withBridges);
         }
         if (_bridges is null || _pinned is null)
         {
@@ -236,7 +237,7 @@ public sealed class InjectorConnector : IAsyncDisposable
         {
             try
             {
-                var link = throughBridge ? await RaceAsync(BridgeRoutesAsync, "a bridge", cancellationToken) : await ConnectDirectAsync(cancellationToken);
+                var link = throughBridge ? await RaceAsync(BridgeRoutesAsync, bridgesOnly: true, cancellationToken) : await ConnectDirectAsync(cancellationToken);
                 _throughBridge = throughBridge;
                 return link;
             }
@@ -253,7 +254,7 @@ public sealed class InjectorConnector : IAsyncDisposable
     {
         if (_locator is not null)
         {
-            return await RaceAsync(DhtRoutesAsync(withBridges: false, cancellationToken), "the injector", cancellationToken);
+            return await RaceAsync(DhtRoutesAsync(withBridges: false, cancellationToken), bridgesOnly: false, cancellationToken);
         }
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
         var (socket, transport, utp) = await OpenTransportAsync(timeout);
@@ -339,31 +340,34 @@ public sealed class InjectorConnector : IAsyncDisposable
         }
     }
 
-    private Task<InjectorLink> RaceAsync(Func<CancellationToken, IAsyncEnumerable<Route>> routes, string what, CancellationToken cancellationToken) =>
-        RaceAsync(routes(cancellationToken), what, cancellationToken);
+    private Task<InjectorLink> RaceAsync(Func<CancellationToken, IAsyncEnumerable<Route>> routes, bool bridgesOnly, CancellationToken cancellationToken) =>
+        RaceAsync(routes(cancellationToken), bridgesOnly, cancellationToken);
 
     /// <summary>
     /// The first route of <paramref name="routes"/> to complete TLS (pinned: only the injector can), the others cancelled
     /// and closed. The lookups and all attempts together get <see cref="RaceTimeoutFactor"/> connect timeouts.
     /// </summary>
-    private async Task<InjectorLink> RaceAsync(IAsyncEnumerable<Route> routes, string what, CancellationToken cancellationToken)
+    private async Task<InjectorLink> RaceAsync(IAsyncEnumerable<Route> routes, bool bridgesOnly, CancellationToken cancellationToken, bool withBridges = false)
     {
+        var where = bridgesOnly ? _bridges!.Description : $"{_locator!.Description}{(withBridges ? " or " + _bridges!.Description : "")}";
+        string Describe(IReadOnlyList<string> failures) => (bridgesOnly, failures.Count) switch
+        {
+            (true, 0) => $"no bridge found in {where}",
+            (true, _) => $"none of {failures.Count} bridges from {where} reached the injector: {string.Join("; ", failures)}",
+            (false, 0) => $"No injector found in {where}.",
+            _ => $"None of {failures.Count} endpoints from {where} was the injector: {string.Join("; ", failures)}",
+        };
         using var race = new IdleTimeout(_connectTimeout * RaceTimeoutFactor, _time, cancellationToken);
         try
         {
-            var (route, link) = await ConnectRace.RunAsync(routes, AttemptAsync, static link => link.DisposeAsync(), RouteFailed,
+            var (route, link) = await ConnectRace.RunAsync(routes, AttemptAsync, static link => link.DisposeAsync(), RouteFailed, Describe,
                 ConnectRace.Spacing, ConnectRace.MaxInFlight, _time, race.Token);
             RouteWorked(route);
             return link;
         }
-        catch (InjectorUnreachableException e)
-        {
-            var where = what == "a bridge" ? _bridges!.Description : $"{_locator?.Description}{(_bridges is null ? "" : " or " + _bridges.Description)}";
-            throw new InjectorUnreachableException($"Cannot reach {what} found in {where}: {e.Message}", e);
-        }
         catch (OperationCanceledException e) when (race.HasTimedOut)
         {
-            throw new InjectorUnreachableException($"Cannot reach {what}: nothing within {(_connectTimeout * RaceTimeoutFactor).TotalSeconds:0.#} s", e);
+            throw new InjectorUnreachableException($"Nothing from {where} reached the injector within {(_connectTimeout * RaceTimeoutFactor).TotalSeconds:0.#} s", e);
         }
     }
 

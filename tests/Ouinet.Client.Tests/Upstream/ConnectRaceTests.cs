@@ -25,6 +25,8 @@ public sealed class ConnectRaceTests
         }
     }
 
+    private static string Describe(IReadOnlyList<string> failures) => failures.Count == 0 ? "no candidate found" : string.Join("; ", failures);
+
     private static ValueTask Dispose(Connection c)
     {
         c.Disposed = true;
@@ -63,7 +65,7 @@ public sealed class ConnectRaceTests
             }
         }
 
-        var race = ConnectRace.RunAsync(Candidates(15), Attempt, Dispose, (c, _) => failed.Add(c), Short, 10, TimeProvider.System, ct);
+        var race = ConnectRace.RunAsync(Candidates(15), Attempt, Dispose, (c, _) => failed.Add(c), Describe, Short, 10, TimeProvider.System, ct);
         await tenStarted.Task.WaitAsync(ct);
         // Many spacings go by: a race without the bound would start more now (a correct one passes however slow the machine).
         await Task.Delay(200, ct);
@@ -102,7 +104,7 @@ public sealed class ConnectRaceTests
             return new Connection(candidate);
         }
 
-        var race = ConnectRace.RunAsync(Candidates(2), Attempt, Dispose, (_, _) => { }, TimeSpan.FromMilliseconds(100), 10, time, ct);
+        var race = ConnectRace.RunAsync(Candidates(2), Attempt, Dispose, (_, _) => { }, Describe, TimeSpan.FromMilliseconds(100), 10, time, ct);
         await first.Task.WaitAsync(ct);
         time.Advance(TimeSpan.FromMilliseconds(99));
         await Task.Delay(50, ct);
@@ -126,7 +128,7 @@ public sealed class ConnectRaceTests
             return candidate < 4 ? throw new InjectorUnreachableException($"no {candidate}") : new Connection(candidate);
         }
 
-        var (winner, _) = await ConnectRace.RunAsync(Candidates(5), Attempt, Dispose, (c, _) => failed.Add(c), TimeSpan.FromHours(1), 10, TimeProvider.System, ct);
+        var (winner, _) = await ConnectRace.RunAsync(Candidates(5), Attempt, Dispose, (c, _) => failed.Add(c), Describe, TimeSpan.FromHours(1), 10, TimeProvider.System, ct);
 
         Assert.Equal(4, winner);
         Assert.Equal([0, 1, 2, 3], failed);
@@ -172,7 +174,7 @@ public sealed class ConnectRaceTests
             }
         }
 
-        var (winner, connection) = await ConnectRace.RunAsync(Candidates(3), Attempt, Dispose, (_, _) => { }, Short, 10, TimeProvider.System, ct);
+        var (winner, connection) = await ConnectRace.RunAsync(Candidates(3), Attempt, Dispose, (_, _) => { }, Describe, Short, 10, TimeProvider.System, ct);
 
         Assert.Equal(2, winner);
         Assert.False(connection.Disposed);
@@ -187,11 +189,11 @@ public sealed class ConnectRaceTests
         Task<Connection> Attempt(int candidate, CancellationToken token) => throw new InjectorUnreachableException($"failure {candidate}");
 
         var error = await Assert.ThrowsAsync<InjectorUnreachableException>(() =>
-            ConnectRace.RunAsync(Candidates(3), Attempt, Dispose, (_, _) => { }, Short, 10, TimeProvider.System, ct));
+            ConnectRace.RunAsync(Candidates(3), Attempt, Dispose, (_, _) => { }, Describe, Short, 10, TimeProvider.System, ct));
 
         Assert.Equal("failure 0; failure 1; failure 2", error.Message);
         var none = await Assert.ThrowsAsync<InjectorUnreachableException>(() =>
-            ConnectRace.RunAsync(Candidates(0), Attempt, Dispose, (_, _) => { }, Short, 10, TimeProvider.System, ct));
+            ConnectRace.RunAsync(Candidates(0), Attempt, Dispose, (_, _) => { }, Describe, Short, 10, TimeProvider.System, ct));
         Assert.Equal("no candidate found", none.Message);
     }
 }

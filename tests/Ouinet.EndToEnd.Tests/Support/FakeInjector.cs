@@ -21,7 +21,6 @@ internal sealed class FakeInjector : IAsyncDisposable
     private readonly UtpSocket? _utp;
     private readonly CancellationTokenSource _stop = new();
     private Task? _accept;
-    private int _handshakes;
 
     private FakeInjector(UdpMultiplexer mux, DhtNode dht, UtpSocket? utp)
     {
@@ -31,9 +30,6 @@ internal sealed class FakeInjector : IAsyncDisposable
     }
 
     public IPEndPoint EndPoint => _mux.LocalEndPoint;
-
-    /// <summary>TLS handshakes begun with us.</summary>
-    public int Handshakes => _handshakes;
 
     public static async Task<FakeInjector> StartAsync(DhtBootstrapNode dht, string injectorKey, X509Certificate2? certificate, CancellationToken cancellationToken)
     {
@@ -98,7 +94,6 @@ internal sealed class FakeInjector : IAsyncDisposable
             {
                 continue;
             }
-            Interlocked.Increment(ref _handshakes);
             _ = Task.Run(async () =>
             {
                 await using var tls = new SslStream(stream, leaveInnerStreamOpen: false);
