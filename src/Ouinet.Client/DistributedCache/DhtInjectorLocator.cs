@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Ouinet.Client.Upstream;
 using Ouinet.Dht;
 using Ouinet.Protocol;
@@ -8,30 +9,52 @@ namespace Ouinet.Client.DistributedCache;
 
 /// <summary>
 /// With no <c>injector-ep</c>: the injector is looked up in the DHT swarm <c>ed25519:&lt;key&gt;/v6/injectors</c>, where an
-/// injector with <c>listen-on-utp-tls</c> announces its uTP endpoint; the first peer found is used until it cannot be reached.
+/// injector with <c>listen-on-utp-tls</c> announces its uTP endpoint. As in C++ Ouinet, the last endpoint that worked comes
+/// first, then the swarm's peers in random order (anyone can announce there: pinned TLS tells which is the injector).
 /// </summary>
 internal sealed class DhtInjectorLocator(DistributedCacheService owner) : IInjectorLocator
 {
     private readonly SwarmName _swarm = SwarmName.Injectors(owner.Key, ProtocolVersion.Current);
-    private IPEndPoint? _known;
+    private IPEndPoint? _last;
 
     public string Description => $"the DHT swarm {_swarm.Name}";
 
-    public async Task<IPEndPoint> LocateAsync(CancellationToken cancellationToken)
+    public async IAsyncEnumerable<IPEndPoint> FindAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _known) is { } known)
+        var last = Volatile.Read(ref _last);
+        if (last is not null)
         {
-            return known;
+            yield return last;
         }
         await owner.Dht.WaitForBootstrapAsync(cancellationToken).ConfigureAwait(false);
+        // The whole lookup first, to shuffle it: the first peers found are no likelier to be the injector.
+        var found = new List<IPEndPoint>();
         await foreach (var peer in owner.Dht.GetPeersAsync(new InfoHash(_swarm.InfoHash), cancellationToken).ConfigureAwait(false))
         {
-            Log.InjectorFound(owner.Logger, _swarm.Name, peer);
-            Volatile.Write(ref _known, peer);
-            return peer;
+            if (!peer.Equals(last) && !found.Contains(peer))
+            {
+                found.Add(peer);
+            }
         }
-        throw new InjectorUnreachableException($"No injector in {Description}.");
+        var shuffled = found.ToArray();
+        Random.Shared.Shuffle(shuffled);
+        foreach (var peer in shuffled)
+        {
+            yield return peer;
+        }
     }
 
-    public void Failed(IPEndPoint endPoint) => Interlocked.CompareExchange(ref _known, null, endPoint);
+    public void Worked(IPEndPoint endPoint)
+    {
+        if (!endPoint.Equals(Interlocked.Exchange(ref _last, endPoint)))
+        {
+            Log.InjectorFound(owner.Logger, _swarm.Name, endPoint);
+        }
+    }
+
+    public void Failed(IPEndPoint endPoint, string reason)
+    {
+        Interlocked.CompareExchange(ref _last, null, endPoint);
+        Log.InjectorCandidateFailed(owner.Logger, endPoint, reason);
+    }
 }

@@ -65,4 +65,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "Injector found in the DHT swarm {Swarm}: {EndPoint}")]
     public static partial void InjectorFound(ILogger logger, string swarm, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Information, Message = "Injector candidate {EndPoint} skipped: {Reason}")]
+    public static partial void InjectorCandidateFailed(ILogger logger, IPEndPoint endPoint, string reason);
 }

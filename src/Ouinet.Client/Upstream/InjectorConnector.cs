@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -43,8 +45,6 @@ public sealed class InjectorConnector : IAsyncDisposable
 {
     public const int MaxIdle = 16;
 
-    /// <summary>Bridges tried (one after another, each within the connect timeout) for one new connection.</summary>
-    public const int MaxBridgesPerConnect = 4;
     private static readonly TimeSpan PooledLifetime = TimeSpan.FromSeconds(50);
 
     private readonly InjectorEndpoint _endpoint;
@@ -217,11 +217,17 @@ public sealed class InjectorConnector : IAsyncDisposable
     private readonly IInjectorLocator? _locator;
 
     /// <summary>
-    /// A new connection: direct first, then through a bridge (when there are bridges and TLS is pinned: a bridge sees only
-    /// ciphertext); once a bridge worked, bridges first (the last working route is preferred).
+    /// A new connection. With <c>injector-ep</c>: direct first, then through a bridge (when there are bridges and TLS is
+    /// pinned: a bridge sees only ciphertext); once a bridge worked, bridges first (the last working route is preferred).
+    /// Found in the DHT: a <see cref="ConnectRace"/> over the last working route, the swarm's injectors, then the bridges.
     /// </summary>
     private async Task<InjectorLink> ConnectAsync(CancellationToken cancellationToken)
     {
+        if (_locator is not null)
+        {
+            var withBridges = _bridges is not null && _pinned is not null;
+            return await RaceAsync(DhtRoutesAsync(withBridges, cancellationToken), bridgesOnly: false, cancellationToken, withBridges);
+        }
         if (_bridges is null || _pinned is null)
         {
             return await ConnectDirectAsync(cancellationToken);
@@ -231,7 +237,7 @@ public sealed class InjectorConnector : IAsyncDisposable
         {
             try
             {
-                var link = throughBridge ? await ConnectThroughBridgeAsync(cancellationToken) : await ConnectDirectAsync(cancellationToken);
+                var link = throughBridge ? await RaceAsync(BridgeRoutesAsync, bridgesOnly: true, cancellationToken) : await ConnectDirectAsync(cancellationToken);
                 _throughBridge = throughBridge;
                 return link;
             }
@@ -243,8 +249,13 @@ public sealed class InjectorConnector : IAsyncDisposable
         throw failure!;
     }
 
+    /// <summary>To the injector's own endpoint (never through a bridge): <c>injector-ep</c>'s, or one found in the DHT.</summary>
     private async Task<InjectorLink> ConnectDirectAsync(CancellationToken cancellationToken)
     {
+        if (_locator is not null)
+        {
+            return await RaceAsync(DhtRoutesAsync(withBridges: false, cancellationToken), bridgesOnly: false, cancellationToken);
+        }
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
         var (socket, transport, utp) = await OpenTransportAsync(timeout);
         return await SecureAsync(socket, transport, utp, timeout);
@@ -252,11 +263,22 @@ public sealed class InjectorConnector : IAsyncDisposable
 
     /// <summary>
     /// A bridge's side of a tunnel: the raw transport to the injector (no TLS: the other client runs it end to end), only
-    /// ever direct. Throws <see cref="InjectorUnreachableException"/>.
+    /// ever direct. Found in the DHT: to the endpoint that last passed pinned TLS (one is raced for first if none has).
+    /// Throws <see cref="InjectorUnreachableException"/>.
     /// </summary>
     public async Task<Stream> OpenDirectAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_locator is not null)
+        {
+            if (Volatile.Read(ref _lastRoute) is not { ThroughBridge: false } route)
+            {
+                await ReturnAsync(await ConnectDirectAsync(cancellationToken));
+                route = Volatile.Read(ref _lastRoute) ?? throw new InjectorUnreachableException($"No injector found in {_locator.Description}.");
+            }
+            using var connect = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+            return await OpenUtpAsync(route.EndPoint, connect);
+        }
         using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
         return (await OpenTransportAsync(timeout)).Transport;
     }
@@ -274,77 +296,160 @@ public sealed class InjectorConnector : IAsyncDisposable
         await ReturnAsync(link);
     }
 
-    private async Task<InjectorLink> ConnectThroughBridgeAsync(CancellationToken cancellationToken)
+    /// <summary>One way to the injector tried by a <see cref="ConnectRace"/>: its uTP endpoint, or a bridge's.</summary>
+    private sealed record Route(IPEndPoint EndPoint, bool ThroughBridge)
     {
-        var bridges = _bridges!;
-        var utp = _utp ?? throw new InjectorUnreachableException("Bridges need the distributed cache's uTP socket.");
-        // Bridges ignore the target (any CONNECT is to the injector); ours names it when we know it.
-        var target = _endpoint.EndPoint is { Port: not 0 } known ? known.ToString() : "ouinet-injector:443";
-        var tried = 0;
-        // The lookup and all attempts together: each attempt has the connect timeout, the whole one more.
-        using var search = new IdleTimeout(_connectTimeout * (MaxBridgesPerConnect + 1), _time, cancellationToken);
-        try
+        public override string ToString() => ThroughBridge ? $"bridge {EndPoint}" : $"utp:{EndPoint}";
+    }
+
+    /// <summary>The last route that worked (found in the DHT); tried first.</summary>
+    private Route? _lastRoute;
+
+    /// <summary>The last working route, then the injectors swarm's endpoints, then (<paramref name="withBridges"/>) the bridges.</summary>
+    private async IAsyncEnumerable<Route> DhtRoutesAsync(bool withBridges, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var last = Volatile.Read(ref _lastRoute);
+        if (last is not null && (withBridges || !last.ThroughBridge))
         {
-            await foreach (var bridge in bridges.FindAsync(search.Token))
+            yield return last;
+        }
+        await foreach (var injector in _locator!.FindAsync(cancellationToken))
+        {
+            if (!injector.Equals(last?.EndPoint))
             {
-                using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
-                try
+                yield return new Route(injector, ThroughBridge: false);
+            }
+        }
+        if (withBridges)
+        {
+            await foreach (var bridge in BridgeRoutesAsync(cancellationToken))
+            {
+                if (bridge != last)
                 {
-                    Ouinet.Utp.UtpStream stream;
-                    await _bridgeSetups.WaitAsync(timeout.Token);
-                    try
-                    {
-                        stream = await BridgeTunnel.OpenAsync(utp, bridge, target, timeout.Token);
-                    }
-                    finally
-                    {
-                        _bridgeSetups.Release();
-                    }
-                    var link = await SecureAsync(null, stream, stream, timeout);
-                    bridges.Worked(bridge);
-                    return link;
-                }
-                catch (Exception e) when (e is InjectorUnreachableException || (e is OperationCanceledException && timeout.HasTimedOut))
-                {
-                    bridges.Failed(bridge, timeout.HasTimedOut ? $"nothing within {_connectTimeout.TotalSeconds:0.#} s" : e.Message);
-                }
-                if (++tried == MaxBridgesPerConnect)
-                {
-                    break;
+                    yield return bridge;
                 }
             }
         }
-        catch (OperationCanceledException) when (search.HasTimedOut)
+    }
+
+    private async IAsyncEnumerable<Route> BridgeRoutesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var bridge in _bridges!.FindAsync(cancellationToken))
         {
+            yield return new Route(bridge, ThroughBridge: true);
         }
-        throw new InjectorUnreachableException(tried == 0
-            ? $"no bridge found in {bridges.Description}"
-            : $"none of {tried} bridges from {bridges.Description} reached the injector");
+    }
+
+    private Task<InjectorLink> RaceAsync(Func<CancellationToken, IAsyncEnumerable<Route>> routes, bool bridgesOnly, CancellationToken cancellationToken) =>
+        RaceAsync(routes(cancellationToken), bridgesOnly, cancellationToken);
+
+    /// <summary>
+    /// The first route of <paramref name="routes"/> to complete TLS (pinned: only the injector can), the others cancelled
+    /// and closed. The lookups and all attempts together get <see cref="RaceTimeoutFactor"/> connect timeouts.
+    /// </summary>
+    private async Task<InjectorLink> RaceAsync(IAsyncEnumerable<Route> routes, bool bridgesOnly, CancellationToken cancellationToken, bool withBridges = false)
+    {
+        var where = bridgesOnly ? _bridges!.Description : $"{_locator!.Description}{(withBridges ? " or " + _bridges!.Description : "")}";
+        string Describe(IReadOnlyList<string> failures) => (bridgesOnly, failures.Count) switch
+        {
+            (true, 0) => $"no bridge found in {where}",
+            (true, _) => $"none of {failures.Count} bridges from {where} reached the injector: {string.Join("; ", failures)}",
+            (false, 0) => $"No injector found in {where}.",
+            _ => $"None of {failures.Count} endpoints from {where} was the injector: {string.Join("; ", failures)}",
+        };
+        using var race = new IdleTimeout(_connectTimeout * RaceTimeoutFactor, _time, cancellationToken);
+        try
+        {
+            var (route, link) = await ConnectRace.RunAsync(routes, AttemptAsync, static link => link.DisposeAsync(), RouteFailed, Describe,
+                ConnectRace.Spacing, ConnectRace.MaxInFlight, _time, race.Token);
+            RouteWorked(route);
+            return link;
+        }
+        catch (OperationCanceledException e) when (race.HasTimedOut)
+        {
+            throw new InjectorUnreachableException($"Nothing from {where} reached the injector within {(_connectTimeout * RaceTimeoutFactor).TotalSeconds:0.#} s", e);
+        }
+    }
+
+    /// <summary>The whole of a race (lookups included), in connect timeouts.</summary>
+    private const int RaceTimeoutFactor = 5;
+
+    private void RouteWorked(Route route)
+    {
+        if (route.ThroughBridge)
+        {
+            _bridges!.Worked(route.EndPoint);
+        }
+        else
+        {
+            _locator?.Worked(route.EndPoint);
+        }
+        Volatile.Write(ref _lastRoute, _locator is null ? null : route);
+    }
+
+    private void RouteFailed(Route route, Exception error)
+    {
+        Interlocked.CompareExchange(ref _lastRoute, null, route);
+        if (route.ThroughBridge)
+        {
+            _bridges!.Failed(route.EndPoint, error.Message);
+        }
+        else
+        {
+            _locator?.Failed(route.EndPoint, error.Message);
+        }
+    }
+
+    /// <summary>One attempt of a race: a uTP connection to the injector or a tunnel through a bridge, then TLS, within the connect timeout.</summary>
+    private async Task<InjectorLink> AttemptAsync(Route route, CancellationToken cancellationToken)
+    {
+        using var timeout = new IdleTimeout(_connectTimeout, _time, cancellationToken);
+        try
+        {
+            if (!route.ThroughBridge)
+            {
+                var direct = await OpenUtpAsync(route.EndPoint, timeout);
+                return await SecureAsync(null, direct, direct, timeout, route.ToString());
+            }
+            var utp = _utp ?? throw new InjectorUnreachableException("Bridges need the distributed cache's uTP socket.");
+            // Bridges ignore the target (any CONNECT is to the injector); ours names it when we know it.
+            var target = _endpoint.EndPoint is { Port: not 0 } known ? known.ToString() : "ouinet-injector:443";
+            Ouinet.Utp.UtpStream stream;
+            await _bridgeSetups.WaitAsync(timeout.Token);
+            try
+            {
+                stream = await BridgeTunnel.OpenAsync(utp, route.EndPoint, target, timeout.Token);
+            }
+            finally
+            {
+                _bridgeSetups.Release();
+            }
+            return await SecureAsync(null, stream, stream, timeout, route.ToString());
+        }
+        catch (OperationCanceledException e) when (timeout.HasTimedOut)
+        {
+            throw new InjectorUnreachableException($"nothing within {_connectTimeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    private async Task<Ouinet.Utp.UtpStream> OpenUtpAsync(IPEndPoint target, IdleTimeout timeout)
+    {
+        var utp = _utp ?? throw new InjectorUnreachableException("No uTP socket for a utp: injector endpoint.");
+        try
+        {
+            return await utp.ConnectAsync(target, timeout.Token);
+        }
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && timeout.HasTimedOut))
+        {
+            throw new InjectorUnreachableException($"Cannot connect to the injector at utp:{target}: {e.Message}", e);
+        }
     }
 
     private async Task<(Socket? Socket, Stream Transport, Ouinet.Utp.UtpStream? Utp)> OpenTransportAsync(IdleTimeout timeout)
     {
         if (_endpoint.Transport == InjectorTransport.Utp)
         {
-            var utp = _utp ?? throw new InjectorUnreachableException("No uTP socket for a utp: injector endpoint.");
-            Ouinet.Utp.UtpStream stream;
-            var target = _endpoint.EndPoint;
-            try
-            {
-                if (_locator is not null)
-                {
-                    target = await _locator.LocateAsync(timeout.Token);
-                }
-                stream = await utp.ConnectAsync(target ?? throw new InvalidOperationException("A utp: injector endpoint without an address."), timeout.Token);
-            }
-            catch (Exception e) when (e is IOException || (e is OperationCanceledException && timeout.HasTimedOut))
-            {
-                if (target is not null)
-                {
-                    _locator?.Failed(target);
-                }
-                throw new InjectorUnreachableException($"Cannot connect to the injector at {(_locator is null ? _endpoint : $"utp:{target}")}: {e.Message}", e);
-            }
+            var stream = await OpenUtpAsync(_endpoint.EndPoint ?? throw new InvalidOperationException("A utp: injector endpoint without an address."), timeout);
             return (null, stream, stream);
         }
         Socket? socket = null;
@@ -376,7 +481,7 @@ public sealed class InjectorConnector : IAsyncDisposable
         return (socket, transport, null);
     }
 
-    private async Task<InjectorLink> SecureAsync(Socket? socket, Stream transport, Ouinet.Utp.UtpStream? utpStream, IdleTimeout timeout)
+    private async Task<InjectorLink> SecureAsync(Socket? socket, Stream transport, Ouinet.Utp.UtpStream? utpStream, IdleTimeout timeout, string? where = null)
     {
         if (_pinned is not null)
         {
@@ -396,7 +501,7 @@ public sealed class InjectorConnector : IAsyncDisposable
             catch (Exception e) when (e is AuthenticationException or IOException or SocketException || (e is OperationCanceledException && timeout.HasTimedOut))
             {
                 await tls.DisposeAsync();
-                throw new InjectorUnreachableException($"TLS with the injector at {_endpoint} failed (is injector-tls-cert-file its tls-cert.pem?): {e.Message}", e);
+                throw new InjectorUnreachableException($"TLS with the injector at {where ?? _endpoint.ToString()} failed (is injector-tls-cert-file its tls-cert.pem?): {e.Message}", e);
             }
             catch
             {
