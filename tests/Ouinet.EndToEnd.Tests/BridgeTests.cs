@@ -18,19 +18,22 @@ public sealed class BridgeTests
 {
     private static readonly IPAddress BlockedAddress = IPAddress.Parse("127.0.0.5");
 
-    [Fact(Timeout = 240_000)]
-    public async Task AClientBlockedFromTheInjector_ReachesItThroughAnotherClientAsABridge()
+    [Theory(Timeout = 240_000)]
+    [InlineData(DhtMix.Ours)]
+    [InlineData(DhtMix.WithLibtorrent)]
+    public async Task AClientBlockedFromTheInjector_ReachesItThroughAnotherClientAsABridge(DhtMix mix)
     {
         var ct = TestContext.Current.CancellationToken;
         using var authority = new TestCertificateAuthority();
         await using var origin = await TestOrigin.StartAsync(authority, ct);
-        await using var dht = await DhtBootstrapNode.StartAsync(ct);
-        await using var injector = await StartUtpInjectorAsync(authority, dht, ct);
+        // With a libtorrent node, the injector and A enter the DHT through our node, B only through libtorrent's.
+        await using var dht = await PrivateDht.StartAsync(mix, ct);
+        await using var injector = await InjectorNode.StartOverUtpAsync(authority, dht.EndPoint, ct);
         await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
         Assert.True(await a.Process.WaitForOutputAsync("Announced as a bridge to", TimeSpan.FromSeconds(60), ct), a.Process.Output);
 
-        using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
-        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.EndPoint, BlockedAddress)]);
+        using var block = NftDrop.Udp(BlockedAddress, injector.Utp!);
+        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.Libtorrent?.EndPoint ?? dht.EndPoint, BlockedAddress)]);
         using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
         {
             http.Timeout = TimeSpan.FromMinutes(2);
@@ -58,40 +61,13 @@ public sealed class BridgeTests
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task WithALibtorrentNodeInTheDht_TheBlockedClientFindsItsBridgeThroughIt()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        using var authority = new TestCertificateAuthority();
-        await using var origin = await TestOrigin.StartAsync(authority, ct);
-        await using var dht = await DhtBootstrapNode.StartAsync(ct);
-        // A mixed DHT: the injector and A enter through our node, B only through the libtorrent node.
-        await using var lt = await LibtorrentDhtNode.StartAsync(dht.EndPoint, ct);
-        await using var injector = await StartUtpInjectorAsync(authority, dht, ct);
-        await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
-        Assert.True(await a.Process.WaitForOutputAsync("Announced as a bridge to", TimeSpan.FromSeconds(60), ct), a.Process.Output);
-
-        using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
-        await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(lt.EndPoint, BlockedAddress)]);
-        using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
-        {
-            http.Timeout = TimeSpan.FromMinutes(2);
-            using var response = await http.GetAsync(origin.HttpUrl("/bytes/100000"), ct);
-            var body = await response.Content.ReadAsByteArrayAsync(ct);
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {Encoding.UTF8.GetString(body)}\n{b.Process.Output}");
-            Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
-            Assert.Equal(PatternBody.Create(100000), body);
-        }
-        Assert.Contains($"Reaching the injector through bridge {a.Udp}", b.Process.Output, StringComparison.Ordinal);
-    }
-
-    [Fact(Timeout = 240_000)]
     public async Task WithBridgeAnnouncementDisabled_TheBlockedClientFindsNoBridge_AndSaysSo()
     {
         var ct = TestContext.Current.CancellationToken;
         using var authority = new TestCertificateAuthority();
         await using var origin = await TestOrigin.StartAsync(authority, ct);
         await using var dht = await DhtBootstrapNode.StartAsync(ct);
-        await using var injector = await StartUtpInjectorAsync(authority, dht, ct);
+        await using var injector = await InjectorNode.StartOverUtpAsync(authority, dht.EndPoint, ct);
         await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", "--disable-bridge-announcement", .. dht.ClientArguments]);
         Assert.True(await a.Process.WaitForOutputAsync("Not announcing as a bridge: disable-bridge-announcement", TimeSpan.FromSeconds(30), ct), a.Process.Output);
         using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
@@ -101,7 +77,7 @@ public sealed class BridgeTests
             Assert.Equal("injector", ProxiedHttp.Header(response, "X-Ouinet-Source"));
         }
 
-        using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
+        using var block = NftDrop.Udp(BlockedAddress, injector.Utp!);
         await using var b = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.EndPoint, BlockedAddress)]);
         using (var http = ProxiedHttp.Create(b.Proxy, b.CaCertificateFile))
         {
@@ -121,12 +97,12 @@ public sealed class BridgeTests
         using var authority = new TestCertificateAuthority();
         await using var origin = await TestOrigin.StartAsync(authority, ct);
         await using var dht = await DhtBootstrapNode.StartAsync(ct);
-        await using var injector = await StartUtpInjectorAsync(authority, dht, ct);
+        await using var injector = await InjectorNode.StartOverUtpAsync(authority, dht.EndPoint, ct);
         await using var c = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
         Assert.True(await c.Process.WaitForOutputAsync("Announced as a bridge to", TimeSpan.FromSeconds(60), ct), c.Process.Output);
 
         // A is blocked and reaches the injector only through C.
-        using var block = NftDrop.Udp(BlockedAddress, UtpOf(injector));
+        using var block = NftDrop.Udp(BlockedAddress, injector.Utp!);
         await using var a = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. DhtArguments(dht.EndPoint, BlockedAddress)]);
         using (var http = ProxiedHttp.Create(a.Proxy, a.CaCertificateFile))
         {
@@ -164,26 +140,6 @@ public sealed class BridgeTests
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         return await BridgeTunnel.ReadHeadAsync(stream, timeout.Token);
     }
-
-    /// <summary>The injector with uTP+TLS in the DHT; clients get its uTP endpoint and certificate.</summary>
-    private static async Task<InjectorNode> StartUtpInjectorAsync(TestCertificateAuthority authority, DhtBootstrapNode dht, CancellationToken ct)
-    {
-        var injector = await InjectorNode.StartAsync(authority, ct,
-            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
-        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        IPEndPoint? utp = null;
-        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out utp)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, ct);
-        }
-        Assert.NotNull(utp);
-        injector.ClientEndpoint = $"utp:{utp}";
-        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
-        return injector;
-    }
-
-    private static IPEndPoint UtpOf(InjectorNode injector) => IPEndPoint.Parse(injector.ClientEndpoint["utp:".Length..]);
 
     /// <summary>The DHT options of <see cref="DhtBootstrapNode.ClientArguments"/>, on another loopback address and bootstrap node.</summary>
     private static string[] DhtArguments(IPEndPoint bootstrap, IPAddress address) =>

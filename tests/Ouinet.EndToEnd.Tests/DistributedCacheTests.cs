@@ -210,16 +210,7 @@ public sealed class DistributedCacheTests
         using var authority = new TestCertificateAuthority();
         await using var origin = await TestOrigin.StartAsync(authority, ct);
         await using var dht = await DhtBootstrapNode.StartAsync(ct);
-        await using var injector = await InjectorNode.StartAsync(authority, ct,
-            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
-        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out _)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, ct);
-        }
-        injector.ClientEndpoint = "utp:" + (await File.ReadAllTextAsync(file, ct)).Trim();
-        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
+        await using var injector = await InjectorNode.StartOverUtpAsync(authority, dht.EndPoint, ct);
         Assert.Contains("Injector swarm: sha1('ed25519:", injector.Process.Output, StringComparison.Ordinal);
         await using var client = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
         using var http = ProxiedHttp.Create(client.Proxy, client.CaCertificateFile);
@@ -239,19 +230,11 @@ public sealed class DistributedCacheTests
         using var authority = new TestCertificateAuthority();
         await using var origin = await TestOrigin.StartAsync(authority, ct);
         await using var dht = await PrivateDht.StartAsync(mix, ct);
-        await using var injector = await InjectorNode.StartAsync(authority, ct,
-            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
-        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        IPEndPoint? utp = null;
-        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out utp)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, ct);
-        }
-        Assert.NotNull(utp);
+        await using var injector = await InjectorNode.StartOverUtpAsync(authority, dht.EndPoint, ct);
+        var utp = injector.Utp;
         // No endpoint for the client: only the key, the pinned certificate and the DHT.
         injector.ClientEndpoint = "";
-        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         await using var client = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.FetcherArguments]);
         using var http = ProxiedHttp.Create(client.Proxy, client.CaCertificateFile);
         HttpResponseMessage? response = null;

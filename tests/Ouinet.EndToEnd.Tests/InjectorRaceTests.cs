@@ -18,9 +18,8 @@ public sealed class InjectorRaceTests
         await using var origin = await TestOrigin.StartAsync(authority, ct);
         await using var dht = await DhtBootstrapNode.StartAsync(ct);
         // The key is the injector's (its repo is made first); the two others announce before it starts.
-        await using var injector = await InjectorNode.StartAsync(authority, ct,
-            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dht.EndPoint.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
-        var utp = await ReadUtpEndpointAsync(injector, ct);
+        await using var injector = await InjectorNode.StartOverUtpAsync(authority, dht.EndPoint, ct);
+        var utp = injector.Utp;
         // Another certificate, valid for localhost from a CA: only pinning tells it from the injector's.
         using var otherCertificate = authority.IssueServerCertificate("localhost");
         await using var fake = await FakeInjector.StartAsync(dht, injector.PublicKey, otherCertificate, ct);
@@ -28,7 +27,6 @@ public sealed class InjectorRaceTests
         await fake.WaitForSwarmAsync(injector.PublicKey, 3, ct);
 
         injector.ClientEndpoint = "";
-        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
         await using var client = await ClientNode.StartAsync(injector, authority, ct, ["--disable-origin-access", .. dht.ClientArguments]);
         using var http = ProxiedHttp.Create(client.Proxy, client.CaCertificateFile);
         // Well within the 30 s connect timeout a dead first entry would cost.
@@ -50,17 +48,5 @@ public sealed class InjectorRaceTests
         // injector answered was cancelled instead).
         Assert.All(log.Split('\n').Where(l => l.Contains($"Injector candidate {fake.EndPoint} skipped", StringComparison.Ordinal)),
             l => Assert.Contains("TLS with the injector at utp:", l, StringComparison.Ordinal));
-    }
-
-    private static async Task<IPEndPoint> ReadUtpEndpointAsync(InjectorNode injector, CancellationToken ct)
-    {
-        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        IPEndPoint? utp = null;
-        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, ct)).Trim(), out utp)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, ct);
-        }
-        return utp ?? throw new TimeoutException("The injector wrote no endpoint-utp-tls.");
     }
 }

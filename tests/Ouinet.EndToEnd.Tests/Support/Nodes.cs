@@ -56,6 +56,36 @@ internal sealed class InjectorNode : IAsyncDisposable
         return new InjectorNode(repo, process, tcp, key) { ClientEndpoint = $"tcp:{tcp}" };
     }
 
+    /// <summary>The injector's uTP+TLS endpoint (<c>listen-on-utp-tls</c>), when started by <see cref="StartOverUtpAsync"/>.</summary>
+    public IPEndPoint? Utp { get; private set; }
+
+    /// <summary>
+    /// An injector listening on uTP+TLS with a DHT node bootstrapped from <paramref name="dhtBootstrap"/> (so it announces
+    /// itself in its injectors swarm); clients get <c>utp:</c><see cref="Utp"/> and its certificate pinned.
+    /// </summary>
+    public static async Task<InjectorNode> StartOverUtpAsync(TestCertificateAuthority authority, IPEndPoint dhtBootstrap, CancellationToken cancellationToken)
+    {
+        var injector = await StartAsync(authority, cancellationToken,
+            "--listen-on-utp-tls", "127.0.0.1:0", "--bt-bootstrap-extra", dhtBootstrap.ToString(), "--bt-bootstrap-no-default", "--bt-allow-martians");
+        var file = Path.Combine(injector.Repo, "endpoint-utp-tls");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        IPEndPoint? utp = null;
+        // As for endpoint-tcp: the file may be seen before its text is written.
+        while ((!File.Exists(file) || !IPEndPoint.TryParse((await File.ReadAllTextAsync(file, cancellationToken)).Trim(), out utp)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+        if (utp is null)
+        {
+            await injector.DisposeAsync();
+            throw new TimeoutException("The injector wrote no endpoint-utp-tls.");
+        }
+        injector.Utp = utp;
+        injector.ClientEndpoint = $"utp:{utp}";
+        injector.ClientExtra = ["--injector-tls-cert-file", Path.Combine(injector.Repo, "tls-cert.pem")];
+        return injector;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
