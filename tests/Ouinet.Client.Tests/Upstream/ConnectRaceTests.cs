@@ -87,18 +87,14 @@ public sealed class ConnectRaceTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
-        var started = new List<int>();
-        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedAt = new System.Collections.Concurrent.ConcurrentDictionary<int, DateTimeOffset>();
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<Connection> Attempt(int candidate, CancellationToken token)
         {
-            lock (started)
-            {
-                started.Add(candidate);
-            }
-            (candidate == 0 ? first : second).TrySetResult();
+            startedAt[candidate] = time.GetUtcNow();
             if (candidate == 0)
             {
+                first.TrySetResult();
                 await Task.Delay(Timeout.Infinite, token);
             }
             return new Connection(candidate);
@@ -106,14 +102,17 @@ public sealed class ConnectRaceTests
 
         var race = ConnectRace.RunAsync(Candidates(2), Attempt, Dispose, (_, _) => { }, Describe, TimeSpan.FromMilliseconds(100), 10, time, ct);
         await first.Task.WaitAsync(ct);
-        time.Advance(TimeSpan.FromMilliseconds(99));
-        await Task.Delay(50, ct);
-        lock (started)
+        // Fake time moves 1 ms per step, with a real pause for the race to act, until the second attempt starts. (A
+        // single jump to 99 and then 100 ms hung when it came before the race had set its timer.)
+        for (var step = 0; step < 1000 && !startedAt.ContainsKey(1); step++)
         {
-            Assert.Equal([0], started);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.Delay(1, ct);
         }
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        await second.Task.WaitAsync(ct);
+        Assert.True(startedAt.ContainsKey(1), "the second attempt never started");
+        var spacing = startedAt[1] - startedAt[0];
+        // Never before the spacing; a little after it at most when the race set its timer late.
+        Assert.InRange(spacing, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300));
         Assert.Equal(1, (await race).Winner);
     }
 
